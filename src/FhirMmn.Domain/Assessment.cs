@@ -153,8 +153,21 @@ public enum MissingDataKind
     UpperLimbSnapIncomplete,
 }
 
+/// <summary>The kind of test that closes a gap in the data.</summary>
+public enum DecidingTest
+{
+    /// <summary>Motor conduction studies with more (proximal) sites or more nerves.</summary>
+    ExtendedMotorStudies,
+
+    /// <summary>CMAP negative-peak area and duration (and the amplitude's lower limit) at the sites already studied.</summary>
+    CmapAreaAndDuration,
+
+    /// <summary>Sensory conduction studies: SNAP amplitudes with their lower limits.</summary>
+    SensoryStudies,
+}
+
 /// <summary>Something the criteria need that the data lacks, and what would decide it.</summary>
-public sealed record MissingDataFinding(MissingDataKind Kind, string Finding, string WouldDecide);
+public sealed record MissingDataFinding(MissingDataKind Kind, string Finding, string WouldDecide, DecidingTest Test);
 
 /// <summary>The result of one assessment, with every reason.</summary>
 public sealed record MmnAssessment(

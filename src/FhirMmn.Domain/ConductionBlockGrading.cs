@@ -94,7 +94,8 @@ internal static class ConductionBlockGrading
             var list = string.Join(", ", absent);
             return new(
                 Finding(SegmentStatus.NotGradeable, reduction, increase, BlockGrade.None, $"not gradeable: no {list}"),
-                new(MissingDataKind.SegmentNotGradeable, $"{where}: not gradeable, no {list}", $"{list} ({where})"));
+                new(MissingDataKind.SegmentNotGradeable, $"{where}: not gradeable, no {list}", $"{list} ({where})",
+                    DecidingTest.CmapAreaAndDuration));
         }
 
         var amplitude = distal.AmplitudeMv!.Value;
@@ -107,7 +108,7 @@ internal static class ConductionBlockGrading
                 Finding(SegmentStatus.NotGradeable, reduction, increase, BlockGrade.None,
                     $"not gradeable: the distal CMAP {(da <= 0m ? "area" : "duration")} is not positive"),
                 new(MissingDataKind.SegmentNotGradeable, $"{where}: distal CMAP area or duration not positive",
-                    $"a valid CMAP negative-peak area and duration at {distal.Site.Name()} ({where})"));
+                    $"a valid CMAP negative-peak area and duration at {distal.Site.Name()} ({where})", DecidingTest.CmapAreaAndDuration));
         }
 
         var aboveFloor = amplitude > EfnsPns2010.DistalAmplitudeFloorMv;
@@ -120,7 +121,8 @@ internal static class ConductionBlockGrading
             return new(
                 Finding(SegmentStatus.NotGradeable, reduction, increase, BlockGrade.None, $"not gradeable: {why}"),
                 new(MissingDataKind.SegmentNotGradeable, $"{where}: {why}",
-                    $"a segment of this or another nerve with a distal CMAP above the floor ({where} cannot be graded)"));
+                    $"a segment of this or another nerve with a distal CMAP above the floor ({where} cannot be graded)",
+                    DecidingTest.ExtendedMotorStudies));
         }
 
         var (grade, reason) = GradeBlock(study.Nerve, da, proximal.AreaMvMs!.Value, dd, proximal.DurationMs!.Value,

@@ -22,13 +22,15 @@ public static class MmnClassifier
         if (studies.Count == 0)
         {
             missing.Insert(0, new(MissingDataKind.NoMotorStudy, "no motor conduction study",
-                "motor conduction studies with proximal stimulation, CMAP negative-peak area and duration at each site"));
+                "motor conduction studies with proximal stimulation, CMAP negative-peak area and duration at each site",
+                DecidingTest.ExtendedMotorStudies));
         }
         else if (!segments.Any(s => s.Status is SegmentStatus.Graded or SegmentStatus.NotGradeable))
         {
             missing.Insert(0, new(MissingDataKind.NoSegmentToGrade,
                 "no segment outside the entrapment sites that the criteria could grade",
-                "extended motor conduction studies: stimulation at two or more sites outside entrapment sites, up to Erb's point, in more nerves"));
+                "extended motor conduction studies: stimulation at two or more sites outside entrapment sites, up to Erb's point, in more nerves",
+                DecidingTest.ExtendedMotorStudies));
         }
 
         var snaps = evidence.Snaps.ToDictionary(s => (s.Nerve, s.Side));
@@ -119,7 +121,7 @@ public static class MmnClassifier
                     : $"a SNAP for the {name} nerve's territory (none is coded in the feed vocabulary)";
                 var why = snap is null ? $"no SNAP of the {name} nerve" : $"the {name} SNAP lacks its value or lower limit";
                 missing.Add(new(MissingDataKind.SnapMissingForBlock,
-                    $"{name}: conduction block, but {why}: sensory conduction in the blocked segment unknown", what));
+                    $"{name}: conduction block, but {why}: sensory conduction in the blocked segment unknown", what, DecidingTest.SensoryStudies));
                 nerves.Add(new(nerve, side, grade, SensoryCheck.Missing, why));
                 continue;
             }
@@ -145,7 +147,8 @@ public static class MmnClassifier
         if (upper.Count == 0)
         {
             missing.Add(new(MissingDataKind.NoUpperLimbSnap, "no upper-limb SNAP",
-                "sensory conduction studies (SNAP amplitude with lower limit of normal) of the median, ulnar or radial nerves"));
+                "sensory conduction studies (SNAP amplitude with lower limit of normal) of the median, ulnar or radial nerves",
+                DecidingTest.SensoryStudies));
         }
 
         var namedAlready = nerves.Where(n => n.Sensory == SensoryCheck.Missing)
@@ -154,7 +157,7 @@ public static class MmnClassifier
         {
             var name = $"{snap.Side.Name()} {snap.Nerve.Name()}";
             missing.Add(new(MissingDataKind.UpperLimbSnapIncomplete, $"{name} SNAP without its value or lower limit of normal",
-                $"the {name} SNAP amplitude with its lower limit of normal"));
+                $"the {name} SNAP amplitude with its lower limit of normal", DecidingTest.SensoryStudies));
         }
 
         var normal = upper.Count > 0 && upper.All(s => Complete(s) && !Low(s));

@@ -1,0 +1,325 @@
+using System.Text.Json;
+using FhirMmn.Fhir.Model;
+using FhirMmn.Fhir.Outcomes;
+using FhirMmn.Fhir.R4;
+
+namespace FhirMmn.Fhir.Extraction;
+
+public sealed record FeedReaderOptions
+{
+    public const long DefaultMaxBytes = 8L * 1024 * 1024;
+
+    /// <summary>Bundles above this size are refused before they are parsed.</summary>
+    public long MaxBytes { get; init; } = DefaultMaxBytes;
+
+    /// <summary>When set, the Patient identifier of this system keys the patient; else the first with system and value.</summary>
+    public string? PatientIdentifierSystem { get; init; }
+
+    /// <summary>Sequence number of the bundle, so that later bundles win between versions of a result.</summary>
+    public long Sequence { get; init; }
+}
+
+/// <summary>Why a bundle was refused; each maps to one HTTP status (DESIGN.md section 7).</summary>
+public enum FeedRefusal
+{
+    None,
+
+    /// <summary>Not JSON at all (400).</summary>
+    NotJson,
+
+    /// <summary>JSON, but not a valid R4 Bundle (400).</summary>
+    InvalidBundle,
+
+    /// <summary>A valid Bundle that breaks the feed contract (422).</summary>
+    ContractViolation,
+
+    /// <summary>Over the size limit (413).</summary>
+    TooLarge,
+}
+
+/// <summary>The patient a bundle is about: the merge key and how the write-back refers to them.</summary>
+public sealed record PatientIdentity(string Key, string? ServerBase, string? ResourceId, Identifier? Identifier);
+
+/// <summary>What a feed bundle brings: one patient and the contract Observations.</summary>
+public sealed record FeedBundle(string BundleType, PatientIdentity Patient, IReadOnlyList<FeedObservation> Observations);
+
+public sealed record FeedReadResult(FeedBundle? Bundle, IReadOnlyList<FhirIssue> Issues, FeedRefusal Refusal)
+{
+    public bool Accepted => Refusal == FeedRefusal.None;
+
+    public OperationOutcome ToOperationOutcome(string? id = null) => OperationOutcomes.From(Issues, id);
+}
+
+/// <summary>
+/// Reads a feed bundle: size, JSON, R4 structure, then the feed contract (DESIGN.md section 5).
+/// Every problem found is reported, with its location; nothing is guessed.
+/// </summary>
+public static class FeedReader
+{
+    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 64 };
+
+    private static readonly HashSet<string> AcceptedBundleTypes = new(StringComparer.Ordinal)
+    {
+        "collection", "transaction", "batch", "message", "document", "searchset",
+    };
+
+    public static FeedReadResult Read(ReadOnlyMemory<byte> utf8, FeedReaderOptions? options = null)
+    {
+        options ??= new FeedReaderOptions();
+        if (utf8.Length > options.MaxBytes)
+        {
+            return Refuse(FeedRefusal.TooLarge, FhirIssue.Error(IssueCodes.TooLong,
+                $"The bundle is larger than the limit of {options.MaxBytes} bytes."));
+        }
+
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(utf8, DocumentOptions);
+        }
+        catch (JsonException e)
+        {
+            var where = e.LineNumber is { } line ? $" (line {line + 1}, byte {e.BytePositionInLine + 1})" : string.Empty;
+            return Refuse(FeedRefusal.NotJson, FhirIssue.Error(IssueCodes.Structure, $"The body is not valid JSON{where}."));
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            var structure = R4StructureValidator.Validate(root, "Bundle");
+            if (structure.Count > 0)
+            {
+                return new FeedReadResult(null, structure, FeedRefusal.InvalidBundle);
+            }
+
+            return new ContractReader(root, options).Read();
+        }
+    }
+
+    private static FeedReadResult Refuse(FeedRefusal refusal, FhirIssue issue) => new(null, [issue], refusal);
+
+    /// <summary>The feed contract checks of one structurally valid Bundle.</summary>
+    private sealed class ContractReader(JsonElement bundle, FeedReaderOptions options)
+    {
+        private readonly List<FhirIssue> issues = [];
+
+        public FeedReadResult Read()
+        {
+            var type = bundle.GetProperty("type").GetString()!;
+            if (!AcceptedBundleTypes.Contains(type))
+            {
+                issues.Add(FhirIssue.Error(IssueCodes.NotSupported,
+                    $"Bundles of this type are not accepted; send a collection, transaction, batch, message, document or searchset.", "Bundle.type"));
+                return Done(null);
+            }
+
+            var entries = bundle.TryGetProperty("entry", out var e) ? e.EnumerateArray().ToList() : [];
+            var patients = new List<(int Index, string? FullUrl, Patient Patient)>();
+            var observations = new List<(int Index, string? FullUrl, JsonElement Json, Observation Observation)>();
+            for (var i = 0; i < entries.Count; i++)
+            {
+                if (!entries[i].TryGetProperty("resource", out var resource))
+                {
+                    continue;
+                }
+
+                var fullUrl = entries[i].TryGetProperty("fullUrl", out var f) ? f.GetString() : null;
+                switch (resource.GetProperty("resourceType").GetString())
+                {
+                    case "Patient":
+                        patients.Add((i, fullUrl, FhirJson.To<Patient>(resource)));
+                        break;
+                    case "Observation":
+                        observations.Add((i, fullUrl, resource, FhirJson.To<Observation>(resource)));
+                        break;
+                }
+            }
+
+            var panels = PanelMembership(observations.Select(o => (o.FullUrl, o.Observation)));
+            var read = new List<(FeedObservation Observation, Reference? Subject, int Index, string? FullUrl)>();
+            foreach (var (index, fullUrl, json, observation) in observations)
+            {
+                var path = $"Bundle.entry[{index}].resource";
+                var mapped = new ObservationReader(path, fullUrl, json, observation, panels, options.Sequence * 1_000_000 + index, issues).Read();
+                if (mapped is not null)
+                {
+                    read.Add((mapped, observation.Subject, index, fullUrl));
+                }
+            }
+
+            if (read.Count == 0 && !issues.Any(i => i.IsError))
+            {
+                issues.Add(FhirIssue.Error(IssueCodes.BusinessRule,
+                    "Nothing to assess: the bundle has no Observation of the feed contract (CMAP, SNAP, anti-GM1 IgM or MMN clinical finding).",
+                    "Bundle.entry"));
+            }
+
+            var patient = read.Count == 0 ? null : IdentifyPatient(patients, read);
+            foreach (var duplicate in read.GroupBy(r => r.Observation.Identity.Key).Where(g => g.Count() > 1))
+            {
+                foreach (var (_, _, index, _) in duplicate.Skip(1))
+                {
+                    issues.Add(FhirIssue.Error(IssueCodes.Duplicate,
+                        "The same result (same fullUrl or identifier) appears twice in the bundle.", $"Bundle.entry[{index}]"));
+                }
+            }
+
+            DuplicateSites(read.Select(r => (r.Observation, r.Index)));
+            return Done(patient is null ? null : new FeedBundle(type, patient, read.Select(r => r.Observation).ToList()));
+        }
+
+        private FeedReadResult Done(FeedBundle? feed) => issues.Any(i => i.IsError)
+            ? new FeedReadResult(null, issues, FeedRefusal.ContractViolation)
+            : new FeedReadResult(feed, issues, FeedRefusal.None);
+
+        /// <summary>Which panel (hasMember) each Observation belongs to, by its resolved fullUrl.</summary>
+        private static Dictionary<string, string> PanelMembership(IEnumerable<(string? FullUrl, Observation Observation)> observations)
+        {
+            var members = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var (fullUrl, panel) in observations)
+            {
+                foreach (var member in panel.HasMember ?? [])
+                {
+                    if (member.ReferenceValue is { } reference)
+                    {
+                        members.TryAdd(References.Resolve(reference, fullUrl), fullUrl ?? panel.Id ?? string.Empty);
+                    }
+                }
+            }
+
+            return members;
+        }
+
+        private void DuplicateSites(IEnumerable<(FeedObservation Observation, int Index)> read)
+        {
+            var sites = read
+                .Where(r => r.Observation.IsUsable && r.Observation.Reading is CmapReading)
+                .GroupBy(r =>
+                {
+                    var cmap = (CmapReading)r.Observation.Reading!;
+                    return (cmap.StudyGroup, cmap.Nerve, cmap.Side, cmap.Site);
+                });
+            foreach (var group in sites.Where(g => g.Count() > 1))
+            {
+                foreach (var (_, index) in group.Skip(1))
+                {
+                    issues.Add(FhirIssue.Error(IssueCodes.Duplicate,
+                        "Two CMAP results for the same nerve, side and stimulation site in one study; send one per site, or group repeated studies by partOf or a hasMember panel.",
+                        $"Bundle.entry[{index}].resource"));
+                }
+            }
+        }
+
+        private PatientIdentity? IdentifyPatient(
+            List<(int Index, string? FullUrl, Patient Patient)> patients,
+            List<(FeedObservation Observation, Reference? Subject, int Index, string? FullUrl)> read)
+        {
+            if (patients.Count > 1)
+            {
+                issues.Add(FhirIssue.Error(IssueCodes.BusinessRule,
+                    "The bundle holds more than one Patient; a bundle is about one patient.", $"Bundle.entry[{patients[1].Index}]"));
+                return null;
+            }
+
+            var entry = patients.Count == 1 ? patients[0] : default;
+            var entryRef = patients.Count == 1
+                ? References.ParseRestful(entry.FullUrl) ?? (entry.Patient.Id is { } id ? new RestfulReference(null, "Patient", id, null) : null)
+                : null;
+
+            string? subjectKey = null;
+            RestfulReference? subjectRef = null;
+            Identifier? subjectIdentifier = null;
+            foreach (var (_, subject, index, fullUrl) in read)
+            {
+                var path = $"Bundle.entry[{index}].resource.subject";
+                if (subject?.ReferenceValue is null && subject?.Identifier is not { System: not null, Value: not null })
+                {
+                    issues.Add(FhirIssue.Error(IssueCodes.Required, "The Observation needs a subject: the patient.", path));
+                    continue;
+                }
+
+                string key;
+                if (subject.ReferenceValue is { } reference)
+                {
+                    var resolved = References.Resolve(reference, fullUrl);
+                    var restful = References.ParseRestful(resolved);
+                    if (patients.Count == 1 && (resolved == entry.FullUrl || (restful is not null && entryRef is not null && restful.SameResource(entryRef))))
+                    {
+                        key = "entry";
+                    }
+                    else if (restful is { Type: "Patient" })
+                    {
+                        key = restful.Relative;
+                        subjectRef ??= restful;
+                    }
+                    else if (References.IsUrn(resolved))
+                    {
+                        issues.Add(FhirIssue.Error(IssueCodes.BusinessRule,
+                            "The subject is a urn:uuid that no Patient entry of the bundle has as fullUrl.", path + ".reference"));
+                        continue;
+                    }
+                    else
+                    {
+                        issues.Add(FhirIssue.Error(IssueCodes.BusinessRule, "The subject must reference a Patient.", path + ".reference"));
+                        continue;
+                    }
+                }
+                else
+                {
+                    subjectIdentifier ??= subject.Identifier;
+                    key = $"identifier|{subject.Identifier!.System}|{subject.Identifier.Value}";
+                }
+
+                if (subjectKey is null)
+                {
+                    subjectKey = key;
+                }
+                else if (subjectKey != key)
+                {
+                    issues.Add(FhirIssue.Error(IssueCodes.BusinessRule,
+                        "The Observations are about more than one patient; send one bundle per patient.", path));
+                }
+            }
+
+            if (subjectKey is null || issues.Any(i => i.IsError))
+            {
+                return null;
+            }
+
+            if (subjectKey == "entry")
+            {
+                var identifier = ChooseIdentifier(entry.Patient.Identifier);
+                var restful = References.ParseRestful(entry.FullUrl);
+                if (identifier is not null)
+                {
+                    return new PatientIdentity($"identifier|{identifier.System}|{identifier.Value}", restful?.Base, restful?.Id, identifier);
+                }
+
+                if ((restful?.Id ?? (References.IsUrn(entry.FullUrl) ? null : entry.Patient.Id)) is { } patientId)
+                {
+                    return new PatientIdentity($"Patient/{patientId}", restful?.Base, patientId, null);
+                }
+
+                issues.Add(FhirIssue.Error(IssueCodes.BusinessRule,
+                    "The Patient has a urn:uuid fullUrl and no identifier: FhirMmn cannot tell who the patient is. Give the Patient an identifier (system and value).",
+                    $"Bundle.entry[{entry.Index}].resource.identifier"));
+                return null;
+            }
+
+            if (subjectRef is not null)
+            {
+                return new PatientIdentity($"Patient/{subjectRef.Id}", subjectRef.Base, subjectRef.Id, null);
+            }
+
+            return new PatientIdentity(subjectKey, null, null, subjectIdentifier);
+        }
+
+        private Identifier? ChooseIdentifier(IReadOnlyList<Identifier>? identifiers)
+        {
+            var usable = (identifiers ?? []).Where(i => i.System is not null && i.Value is not null).ToList();
+            return options.PatientIdentifierSystem is { } system
+                ? usable.FirstOrDefault(i => i.System == system)
+                : usable.FirstOrDefault();
+        }
+    }
+}
