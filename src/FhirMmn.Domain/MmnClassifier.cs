@@ -35,9 +35,10 @@ public static class MmnClassifier
 
         var snaps = evidence.Snaps.ToDictionary(s => (s.Nerve, s.Side));
         var nerves = AssessNerves(studies, segments, snaps, missing);
-        var sensory = AssessSensory(evidence.Snaps, nerves, missing);
+        var sensory = AssessSensory(evidence.Snaps, missing);
         var clinical = ClinicalPicture.Of(evidence.Clinical);
         var supportive = Supportive.Of(evidence);
+        IncompleteSnapsThatCouldDecide(sensory, clinical, supportive, nerves, missing);
         var counted = nerves.Where(n => n.Counts).ToList();
 
         var (category, reasons) = Decide(clinical, counted, nerves, sensory, supportive, missing);
@@ -61,6 +62,16 @@ public static class MmnClassifier
 
     private static void Validate(MmnEvidence evidence)
     {
+        var values = evidence.MotorStudies
+            .SelectMany(s => s.Sites)
+            .SelectMany(s => new[] { s.AmplitudeMv, s.AreaMvMs, s.DurationMs, s.AmplitudeLowerLimitMv })
+            .Concat(evidence.Snaps.SelectMany(s => new[] { s.AmplitudeUv, s.LowerLimitUv }));
+        if (values.Any(v => v is { } value && !Measurement.IsPlausible(value)))
+        {
+            throw new ArgumentOutOfRangeException(nameof(evidence),
+                $"Conduction values must lie between 0 and {Measurement.MaximumValue} with at most {Measurement.MaximumDecimals} decimals.");
+        }
+
         foreach (var study in evidence.MotorStudies)
         {
             if (study.Sites.Any(s => s.Site.LimbOf() != study.Nerve.LimbOf()))
@@ -136,9 +147,10 @@ public static class MmnClassifier
         return nerves;
     }
 
-    private sealed record SensoryPicture(bool NormalUpperLimbConduction, bool AnyLowSnap, string Detail);
+    private sealed record SensoryPicture(
+        bool NormalUpperLimbConduction, bool AnyLowSnap, bool AnyLowUpperLimbSnap, IReadOnlyList<SnapResult> IncompleteUpperLimb, string Detail);
 
-    private static SensoryPicture AssessSensory(IReadOnlyList<SnapResult> snaps, List<NerveFinding> nerves, List<MissingDataFinding> missing)
+    private static SensoryPicture AssessSensory(IReadOnlyList<SnapResult> snaps, List<MissingDataFinding> missing)
     {
         var upper = snaps.Where(s => s.Nerve.IsUpperLimb()).OrderBy(s => s.Nerve).ThenBy(s => s.Side).ToList();
         bool Complete(SnapResult s) => s.AmplitudeUv is not null && s.LowerLimitUv is not null;
@@ -151,22 +163,36 @@ public static class MmnClassifier
                 DecidingTest.SensoryStudies));
         }
 
-        var namedAlready = nerves.Where(n => n.Sensory == SensoryCheck.Missing)
-            .Select(n => (n.Nerve.SensoryCounterpart(), n.Side)).ToHashSet();
-        foreach (var snap in upper.Where(s => !Complete(s) && !namedAlready.Contains((s.Nerve, s.Side))))
-        {
-            var name = $"{snap.Side.Name()} {snap.Nerve.Name()}";
-            missing.Add(new(MissingDataKind.UpperLimbSnapIncomplete, $"{name} SNAP without its value or lower limit of normal",
-                $"the {name} SNAP amplitude with its lower limit of normal", DecidingTest.SensoryStudies));
-        }
-
         var normal = upper.Count > 0 && upper.All(s => Complete(s) && !Low(s));
         var lowNames = snaps.Where(Low).Select(s => $"{s.Side.Name()} {s.Nerve.Name()}").ToList();
         var detail = upper.Count == 0 ? "no upper-limb SNAP"
             : normal ? $"all {upper.Count} upper-limb SNAP(s) at or above their lower limit of normal"
             : lowNames.Count > 0 ? $"low SNAP: {string.Join(", ", lowNames)}"
             : "an upper-limb SNAP lacks its value or lower limit";
-        return new(normal, snaps.Any(Low), detail);
+        return new(normal, snaps.Any(Low), upper.Any(Low), upper.Where(s => !Complete(s)).ToList(), detail);
+    }
+
+    /// <summary>
+    /// An upper-limb SNAP without its value or lower limit matters only where normal sensory conduction
+    /// could still decide: the IVIg route to possible MMN, with no upper-limb SNAP already low. There it
+    /// is a missing-data finding; elsewhere it changes nothing and is not one.
+    /// </summary>
+    private static void IncompleteSnapsThatCouldDecide(
+        SensoryPicture sensory, ClinicalPicture clinical, Supportive supportive, List<NerveFinding> nerves, List<MissingDataFinding> missing)
+    {
+        if (!clinical.TwoOrMoreWeakNerves || !supportive.IvigResponse || sensory.AnyLowUpperLimbSnap)
+        {
+            return;
+        }
+
+        var namedAlready = nerves.Where(n => n.Sensory == SensoryCheck.Missing)
+            .Select(n => (n.Nerve.SensoryCounterpart(), n.Side)).ToHashSet();
+        foreach (var snap in sensory.IncompleteUpperLimb.Where(s => !namedAlready.Contains((s.Nerve, s.Side))))
+        {
+            var name = $"{snap.Side.Name()} {snap.Nerve.Name()}";
+            missing.Add(new(MissingDataKind.UpperLimbSnapIncomplete, $"{name} SNAP without its value or lower limit of normal",
+                $"the {name} SNAP amplitude with its lower limit of normal", DecidingTest.SensoryStudies));
+        }
     }
 
     private static (MmnCategory, List<string>) Decide(

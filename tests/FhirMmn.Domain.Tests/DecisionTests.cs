@@ -386,6 +386,47 @@ public sealed class DecisionTests
         result.AssertInsufficientBecause(MissingDataKind.UpperLimbSnapIncomplete);
     }
 
+    [Fact]
+    public void An_upper_limb_snap_lacking_its_lower_limit_without_an_ivig_response_decides_nothing_so_criteria_are_not_met()
+    {
+        var result = Case.Patient()
+            .WithNormalConduction(MotorNerve.Median, Side.Left)
+            .WithNormalSnap(SensoryNerve.Median, Side.Left)
+            .WithSnap(SensoryNerve.Ulnar, Side.Left, 20m, null)
+            .WithClinical(Clinical.Typical)
+            .Classify();
+
+        Assert.Equal(MmnCategory.CriteriaNotMet, result.Category);
+        Assert.DoesNotContain(result.MissingData, m => m.Kind == MissingDataKind.UpperLimbSnapIncomplete);
+    }
+
+    [Fact]
+    public void An_upper_limb_snap_lacking_its_lower_limit_beside_a_low_one_decides_nothing_so_criteria_are_not_met()
+    {
+        var result = Case.Patient()
+            .WithNormalConduction(MotorNerve.Median, Side.Left)
+            .WithLowSnap(SensoryNerve.Median, Side.Left)
+            .WithSnap(SensoryNerve.Ulnar, Side.Left, 20m, null)
+            .WithClinical(Clinical.Typical with { IvigResponse = true })
+            .Classify();
+
+        Assert.Equal(MmnCategory.CriteriaNotMet, result.Category);
+        Assert.Empty(result.MissingData);
+    }
+
+    [Theory]
+    [InlineData(-0.1)]
+    [InlineData(1000000.1)]
+    [InlineData(0.00000000001)]
+    public void A_conduction_value_outside_the_plausible_range_is_refused_rather_than_miscomputed(decimal area)
+    {
+        var build = () => Case.Patient()
+            .WithStudy(MotorNerve.Median, Side.Left, (StimulationSite.Wrist, 8m, area, 5m), (StimulationSite.Elbow, 7m, 10m, 5m))
+            .Classify();
+
+        Assert.Throws<ArgumentOutOfRangeException>(build);
+    }
+
     public static TheoryData<string, MotorNerve, StimulationSite[]> NothingGradeableRows => new()
     {
         { "a tibial study only", MotorNerve.Tibial, [Ankle, PoplitealFossa] },
