@@ -17,9 +17,6 @@ internal static class Ucum
     public static readonly FrozenDictionary<string, decimal> Days = Table(("mo", EfnsPns2010.DaysPerMonth), ("a", 365.25m), ("wk", 7m), ("d", 1m));
     public static readonly FrozenDictionary<string, decimal> GramsPerLitre = Table(("g/L", 1m), ("mg/dL", 0.01m), ("mg/L", 0.001m), ("g/dL", 10m));
 
-    /// <summary>Values above this are not measurements (and would strain exact arithmetic).</summary>
-    public const decimal Implausible = 1_000_000m;
-
     private static FrozenDictionary<string, decimal> Table(params (string Unit, decimal Factor)[] units) =>
         units.ToFrozenDictionary(u => u.Unit, u => u.Factor, StringComparer.Ordinal);
 
@@ -60,12 +57,13 @@ internal static class Ucum
             return "is negative";
         }
 
-        if (raw > Implausible)
+        var converted = raw * factor;
+        if (!Measurement.IsPlausible(converted))
         {
-            return "is out of any plausible range";
+            return $"is out of any plausible range (up to {Measurement.MaximumValue} with at most {Measurement.MaximumDecimals} decimals)";
         }
 
-        value = new Measured(raw * factor, comparator.Value);
+        value = new Measured(converted, comparator.Value);
         return null;
     }
 

@@ -26,7 +26,11 @@ internal sealed class R4StructureValidator
     public static IReadOnlyList<FhirIssue> Validate(JsonElement resource, string? expectedType = null)
     {
         var validator = new R4StructureValidator();
-        validator.Resource(resource, expectedType ?? "Resource", expectedType);
+        var root = expectedType
+            ?? (resource.ValueKind == JsonValueKind.Object && resource.TryGetProperty("resourceType", out var t) && t.ValueKind == JsonValueKind.String
+                ? Safe(t.GetString()!)
+                : "Resource");
+        validator.Resource(resource, root, expectedType);
         if (validator.suppressed > 0)
         {
             validator.issues.Add(FhirIssue.Error(IssueCodes.Structure,
