@@ -1,0 +1,320 @@
+using System.Text.Json.Nodes;
+using System.Xml;
+using FhirMmn.Domain;
+using FhirMmn.Fhir.Assessing;
+using FhirMmn.Fhir.Building;
+using FhirMmn.Fhir.Model;
+using FhirMmn.Testing;
+
+namespace FhirMmn.Fhir.Tests;
+
+/// <summary>The write-back transaction (DESIGN.md section 6): JSON in, JSON out, checked by an independent validator.</summary>
+public sealed class WriteBackTests
+{
+    public static TheoryData<string> Examples() => new(Feeds.AllExamples());
+
+    private static (MmnAssessment Assessment, WriteBack WriteBack) Assess(string example, string? target = null) =>
+        Assess(Feeds.Load(example), target);
+
+    private static (MmnAssessment Assessment, WriteBack WriteBack) Assess(JsonNode bundle, string? target = null) =>
+        Assessor.AssessOffline(bundle.Read().Accepted(), "default", target);
+
+    private static string Json(Resource resource) => FhirJson.Serialize(resource, indented: true);
+
+    [Theory]
+    [MemberData(nameof(Examples))]
+    public void The_write_back_matches_its_golden_file(string example)
+    {
+        var actual = Json(Assess(example).WriteBack.Transaction) + "\n";
+        var golden = Path.Combine(Repository.PathOf("tests", "FhirMmn.Fhir.Tests", "Golden"), Path.ChangeExtension(example, ".transaction.json"));
+        if (Environment.GetEnvironmentVariable("FHIRMMN_UPDATE_GOLDEN") == "1")
+        {
+            File.WriteAllText(golden, actual);
+        }
+
+        Assert.True(File.Exists(golden), $"No golden file {golden}; run with FHIRMMN_UPDATE_GOLDEN=1 and review it.");
+        Assert.Equal(File.ReadAllText(golden), actual);
+    }
+
+    [Theory]
+    [MemberData(nameof(Examples))]
+    public void Every_resource_written_passes_the_independent_R4_validator(string example)
+    {
+        var writeBack = Assess(example).WriteBack;
+
+        foreach (var resource in new Resource[] { writeBack.Transaction, writeBack.Report, writeBack.CarePlan, writeBack.Provenance, writeBack.Device })
+        {
+            var result = R4Validator.Shared.Validate(FhirJson.Serialize(resource));
+            Assert.True(result.Valid, $"{resource.ResourceType} of {example}:\n{result}");
+        }
+    }
+
+    [Fact]
+    public void The_independent_validator_does_reject_a_broken_report()
+    {
+        var report = FhirJson.Serialize(Assess(Feeds.Definite).WriteBack.Report).Replace("\"status\":\"preliminary\",", string.Empty, StringComparison.Ordinal);
+
+        Assert.False(R4Validator.Shared.Validate(report).Valid);
+    }
+
+    [Theory]
+    [MemberData(nameof(Examples))]
+    public void The_same_input_gives_the_same_bytes(string example)
+    {
+        Assert.Equal(Json(Assess(example).WriteBack.Transaction), Json(Assess(example).WriteBack.Transaction));
+    }
+
+    [Theory]
+    [InlineData(Feeds.Definite, "definite", "clinical-criteria-provided", true)]
+    [InlineData(Feeds.Probable, "probable", "clinical-criteria-provided", true)]
+    [InlineData(Feeds.Possible, "possible", "clinical-criteria-provided", false)]
+    [InlineData(Feeds.NoClinical, "definite", "clinical-criteria-assumed", false)]
+    [InlineData(Feeds.PeronealTransaction, "definite", "clinical-criteria-provided", true)]
+    [InlineData(Feeds.InsufficientNoArea, "insufficient-data", "clinical-criteria-provided", false)]
+    [InlineData(Feeds.SnapMissing, "insufficient-data", "clinical-criteria-provided", false)]
+    [InlineData(Feeds.NotMetUmn, "criteria-not-met", "clinical-criteria-provided", false)]
+    [InlineData(Feeds.NotMetSensory, "criteria-not-met", "clinical-criteria-provided", false)]
+    public void Conclusion_codes_are_three_separate_concepts_and_snomed_only_where_the_criteria_made_the_diagnosis(
+        string example, string category, string basis, bool snomed)
+    {
+        var codes = Assess(example).WriteBack.Report.ConclusionCode!;
+
+        Assert.All(codes, c => Assert.Single(c.Coding!));
+        Assert.Equal((Contract.MmnCategory, category), (codes[0].Coding![0].System, codes[0].Coding![0].Code));
+        Assert.Equal((Contract.MmnBasis, basis), (codes[1].Coding![0].System, codes[1].Coding![0].Code));
+        Assert.Equal(snomed, codes.Any(c => c.Has(Terminology.Snomed, Terminology.SnomedMultifocalMotorNeuropathy)));
+        Assert.Equal(snomed ? 3 : 2, codes.Count);
+    }
+
+    [Fact]
+    public void An_assumed_basis_says_so_in_the_conclusion_and_names_what_was_assumed()
+    {
+        var report = Assess(Feeds.NoClinical).WriteBack.Report;
+
+        Assert.Contains("if the clinical criteria are met", report.Conclusion, StringComparison.Ordinal);
+        Assert.Contains("weakness-nerve-count", report.Conclusion, StringComparison.Ordinal);
+        Assert.DoesNotContain("if the clinical criteria are met", Assess(Feeds.Definite).WriteBack.Report.Conclusion, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_report_is_preliminary_machine_output_without_performer_and_dated_by_the_newest_input()
+    {
+        var report = Assess(Feeds.Definite).WriteBack.Report;
+
+        Assert.Equal("preliminary", report.Status);
+        Assert.True(report.Category![0].Has(Terminology.DiagnosticServiceSection, "EN"));
+        Assert.True(report.Code.Has(Terminology.Loinc, Terminology.LoincEvaluationNote));
+        Assert.True(report.Code.Has(Contract.MmnReport, "mmn-assessment"));
+        Assert.Equal("2026-10-14", report.EffectiveDateTime);
+        Assert.Equal(15, report.Result!.Count);
+        Assert.Equal(Contract.AssessmentIdentifierSystem, report.Identifier![0].System);
+        Assert.DoesNotContain("performer", FhirJson.Serialize(report), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Results_on_the_write_back_server_are_referenced_relatively_and_elsewhere_absolutely()
+    {
+        var absolute = Assess(Feeds.Definite).WriteBack;
+        var relative = Assess(Feeds.Definite, "https://ehr.example.org/fhir/").WriteBack;
+
+        Assert.Equal("https://ehr.example.org/fhir/Observation/example-definite-ulnar-forearm-obs-1", absolute.Report.Result![0].ReferenceValue);
+        Assert.Equal("Observation/example-definite-ulnar-forearm-obs-1", relative.Report.Result![0].ReferenceValue);
+        Assert.Equal("Patient/pat-example-definite-ulnar-forearm", relative.Report.Subject!.ReferenceValue);
+    }
+
+    [Fact]
+    public void Provenance_cites_each_input_version_specifically_where_known()
+    {
+        var bundle = Feeds.Load(Feeds.Definite);
+        bundle.Entry(1)["meta"] = new JsonObject { ["versionId"] = "3" };
+
+        var provenance = Assess(bundle, "https://ehr.example.org/fhir").WriteBack.Provenance;
+
+        Assert.Equal("Observation/example-definite-ulnar-forearm-obs-1/_history/3", provenance.Entity![0].What.ReferenceValue);
+        Assert.Equal("Observation/example-definite-ulnar-forearm-obs-2", provenance.Entity[1].What.ReferenceValue);
+        Assert.All(provenance.Entity, e => Assert.Equal("source", e.Role));
+        Assert.Equal("author", provenance.Agent[0].Type!.Coding![0].Code);
+    }
+
+    [Fact]
+    public void The_transaction_writes_report_and_plan_by_conditional_update_and_device_and_results_by_conditional_create()
+    {
+        var writeBack = Assess(Feeds.PeronealTransaction).WriteBack;
+        var entries = writeBack.Transaction.Entry!;
+
+        Assert.Equal("transaction", writeBack.Transaction.Type);
+        Assert.Equal(("POST", "Device"), (entries[0].Request!.Method, entries[0].Request!.Url));
+        Assert.StartsWith("identifier=", entries[0].Request!.IfNoneExist, StringComparison.Ordinal);
+        var created = entries.Where(e => e.Resource is OtherResource { ResourceType: "Observation" }).ToList();
+        Assert.Equal(15, created.Count);
+        Assert.All(created, e => Assert.StartsWith("identifier=https%3A%2F%2Fehr.example.org%2Fsid%2Fresult|", e.Request!.IfNoneExist, StringComparison.Ordinal));
+        var report = entries.Single(e => e.Resource is DiagnosticReport);
+        Assert.Equal("PUT", report.Request!.Method);
+        Assert.Equal($"DiagnosticReport?identifier=http%3A%2F%2Ffhirmmn.org%2Ffhir%2Fsid%2Fassessment|{writeBack.AssessmentIdentifier}", report.Request.Url);
+        Assert.StartsWith("urn:uuid:", report.FullUrl, StringComparison.Ordinal);
+        Assert.Equal("PUT", entries.Single(e => e.Resource is CarePlan).Request!.Method);
+        Assert.Equal([report.FullUrl, entries.Single(e => e.Resource is CarePlan).FullUrl], writeBack.Provenance.Target.Select(t => t.ReferenceValue));
+        Assert.All(writeBack.Report.Result!, r => Assert.Contains(r.ReferenceValue, created.Select(c => c.FullUrl)));
+    }
+
+    [Fact]
+    public void A_created_result_refers_to_the_patient_by_identifier_and_loses_no_element_of_its_own()
+    {
+        var bundle = Feeds.Load(Feeds.PeronealTransaction);
+        var original = bundle.Entry(1);
+        original["note"] = new JsonArray(new JsonObject { ["text"] = "Surface electrodes, 32 C" });
+        original["partOf"] = new JsonArray(new JsonObject { ["reference"] = "urn:uuid:00000000-0000-4000-8000-000000000000" });
+
+        var created = (OtherResource)Assess(bundle).WriteBack.Transaction.Entry!.First(e => e.Resource is OtherResource).Resource!;
+        var json = JsonNode.Parse(created.Json.GetRawText())!.AsObject();
+
+        Assert.StartsWith("Patient?identifier=", json["subject"]!["reference"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal("Surface electrodes, 32 C", json["note"]![0]!["text"]!.GetValue<string>());
+        Assert.False(json.ContainsKey("partOf"));
+        Assert.False(json.ContainsKey("id"));
+        Assert.Equal(original["component"]!.ToJsonString(), json["component"]!.ToJsonString());
+    }
+
+    [Theory]
+    [InlineData(Feeds.Definite)]
+    [InlineData(Feeds.Probable)]
+    public void Definite_and_probable_plans_propose_the_guideline_treatment(string example)
+    {
+        var plan = Assess(example).WriteBack.CarePlan;
+
+        Assert.Equal(("draft", "proposal"), (plan.Status, plan.Intent));
+        Assert.Equal([$"{Contract.PlanDefinition}|{EfnsPns2010.Version}"], plan.InstantiatesCanonical);
+        Assert.Equal(
+            ["ivig-induction", "ivig-maintenance", "scig-maintenance", "grip-strength", "mrc-sum-score", "mmn-rods", "neuromuscular-follow-up", "corticosteroids", "plasma-exchange", "physiotherapy"],
+            Codes(plan));
+        Assert.Contains("2 g/kg over 2-5 days", Detail(plan, "ivig-induction").Description, StringComparison.Ordinal);
+        Assert.Contains("1 g/kg every 2-4 weeks or 2 g/kg every 1-2 months", Detail(plan, "ivig-maintenance").Description, StringComparison.Ordinal);
+        Assert.Contains("supportive care", Detail(plan, "physiotherapy").Description, StringComparison.Ordinal);
+        foreach (var code in new[] { "corticosteroids", "plasma-exchange" })
+        {
+            Assert.True(Detail(plan, code).DoNotPerform);
+            Assert.StartsWith("Do not", Detail(plan, code).Description, StringComparison.Ordinal);
+        }
+
+        Assert.All(plan.Activity!, a => Assert.Equal("not-started", a.Detail!.Status));
+        Assert.All(plan.Activity!, a => Assert.Equal(plan.SupportingInfo![0].ReferenceValue, a.Detail!.ReasonReference![0].ReferenceValue));
+        Assert.Contains("cyclophosphamide", plan.Description, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_possible_plan_proposes_confirmation_and_only_the_tests_not_done()
+    {
+        var plan = Assess(Feeds.Possible).WriteBack.CarePlan;
+
+        Assert.Equal(
+            ["neuromuscular-review", "extended-conduction-study", "anti-gm1-test", "csf-examination", "brachial-plexus-mri", "ivig-trial", "corticosteroids", "plasma-exchange"],
+            Codes(plan));
+        Assert.DoesNotContain("ivig-induction", Codes(plan));
+    }
+
+    [Fact]
+    public void An_insufficient_plan_proposes_only_the_tests_that_would_decide()
+    {
+        Assert.Equal(["cmap-area-duration-measurement"], Codes(Assess(Feeds.InsufficientNoArea).WriteBack.CarePlan));
+        var snapMissing = Assess(Feeds.SnapMissing).WriteBack.CarePlan;
+        Assert.Equal(["sensory-conduction-study"], Codes(snapMissing));
+        Assert.Contains("left ulnar SNAP", Detail(snapMissing, "sensory-conduction-study").Description, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(Feeds.NotMetUmn, "motor-neuron-disease-workup")]
+    [InlineData(Feeds.NotMetSensory, "cidp-workup")]
+    public void A_plan_for_criteria_not_met_refers_and_points_to_the_differential(string example, string workup)
+    {
+        var plan = Assess(example).WriteBack.CarePlan;
+
+        Assert.Equal(["neuromuscular-review", workup], Codes(plan));
+        Assert.Contains("No MMN-specific treatment", Detail(plan, "neuromuscular-review").Description, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_new_plan_generation_replaces_the_one_a_clinician_changed()
+    {
+        var read = Feeds.Load(Feeds.Definite).Read().Accepted();
+        var writeBack = Assessor.Assess(read.Patient, read.Observations, (evidence, assessment) => new WriteBackRequest
+        {
+            Feed = "default",
+            Patient = read.Patient,
+            Evidence = evidence,
+            Assessment = assessment,
+            Time = DateTimeOffset.Parse("2026-11-01T10:00:00Z", System.Globalization.CultureInfo.InvariantCulture),
+            CarePlanGeneration = 2,
+            ReplacesCarePlan = "CarePlan/77",
+            ReportIfMatch = "W/\"4\"",
+        }).WriteBack;
+
+        Assert.EndsWith("-2", writeBack.CarePlanIdentifier, StringComparison.Ordinal);
+        Assert.Equal("CarePlan/77", writeBack.CarePlan.Replaces![0].ReferenceValue);
+        Assert.Equal("W/\"4\"", writeBack.Transaction.Entry!.Single(e => e.Resource is DiagnosticReport).Request!.IfMatch);
+        Assert.Equal("2026-11-01T10:00:00Z", writeBack.Report.Issued);
+    }
+
+    [Fact]
+    public void The_assessment_identifier_is_opaque_and_depends_on_feed_patient_and_episode()
+    {
+        var a = StableIds.Assessment("feed-a", "Patient/1", 1);
+
+        Assert.Matches("^[0-9a-f]{32}$", a);
+        Assert.NotEqual(a, StableIds.Assessment("feed-b", "Patient/1", 1));
+        Assert.NotEqual(a, StableIds.Assessment("feed-a", "Patient/2", 1));
+        Assert.NotEqual(a, StableIds.Assessment("feed-a", "Patient/1", 2));
+        Assert.DoesNotContain("Patient", a, StringComparison.Ordinal);
+    }
+
+    private static readonly HashSet<string> NarrativeElements =
+    [
+        "div", "p", "b", "i", "br", "span", "table", "thead", "tbody", "tr", "th", "td", "ul", "ol", "li", "h3", "caption",
+    ];
+
+    [Theory]
+    [MemberData(nameof(Examples))]
+    public void Narratives_are_well_formed_xhtml_with_no_active_content(string example)
+    {
+        var writeBack = Assess(example).WriteBack;
+
+        foreach (var div in new[] { writeBack.Report.Text!.Div, writeBack.CarePlan.Text!.Div })
+        {
+            using var reader = XmlReader.Create(new StringReader(div), new XmlReaderSettings { DtdProcessing = DtdProcessing.Prohibit });
+            while (reader.Read())
+            {
+                if (reader.NodeType != XmlNodeType.Element)
+                {
+                    continue;
+                }
+
+                Assert.Equal("http://www.w3.org/1999/xhtml", reader.NamespaceURI);
+                Assert.Contains(reader.LocalName, NarrativeElements);
+                Assert.True(reader.LocalName == "div" ? reader.AttributeCount == 1 : reader.AttributeCount == 0, $"attributes on <{reader.LocalName}>");
+            }
+        }
+    }
+
+    [Fact]
+    public void The_report_narrative_has_the_segment_table_and_the_criteria_checklist()
+    {
+        var div = Assess(Feeds.Definite).WriteBack.Report.Text!.Div;
+
+        Assert.Contains("<th>Area reduction</th><th>Duration increase</th>", div, StringComparison.Ordinal);
+        Assert.Contains("<td>ulnar</td><td>left</td><td>wrist to below elbow</td><td>62.3 %</td><td>8.5 %</td><td>definite CB</td>", div, StringComparison.Ordinal);
+        Assert.Contains("not graded (entrapment site)", div, StringComparison.Ordinal);
+        Assert.Contains("<h3>Criteria checklist</h3>", div, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Text_in_a_narrative_is_escaped()
+    {
+        var div = new Xhtml().Element("p", "<script>alert('x')</script> & \u0001").ToString();
+
+        Assert.Equal("<div xmlns=\"http://www.w3.org/1999/xhtml\"><p>&lt;script&gt;alert('x')&lt;/script&gt; &amp; </p></div>", div);
+    }
+
+    private static List<string> Codes(CarePlan plan) => plan.Activity!.Select(a => a.Detail!.Code!.Coding![0].Code!).ToList();
+
+    private static CarePlanActivityDetail Detail(CarePlan plan, string code) =>
+        plan.Activity!.Single(a => a.Detail!.Code!.Coding![0].Code == code).Detail!;
+}
