@@ -5,7 +5,8 @@
 //   all "latest") are not loaded: they need the registry, and nothing in this guide uses them. A FSH
 //   reference to anything they define fails the build with a SUSHI error, so nothing degrades silently;
 // - the CLI's "is there a newer SUSHI" check (npm view) is not run.
-// Returns every generated resource as JSON, StructureDefinitions with snapshots.
+// Returns every generated resource as JSON, StructureDefinitions with snapshots, with version and
+// publisher filled from sushi-config.yaml as the IG Publisher would.
 import path from 'node:path';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -52,7 +53,8 @@ export const SKIPPED_AUTOMATIC_DEPENDENCIES = ['hl7.fhir.uv.tools.r4', 'hl7.term
  * @param {string} opts.projectDir  folder holding sushi-config.yaml and input/fsh
  * @param {string} opts.cacheDir    FHIR package cache (folders named name#version/package)
  * @param {string} [opts.logLevel]  'error' | 'warn' | 'info' | 'debug'
- * @returns {Promise<{resources: {fileName: string, json: object}[], errors: object[], warnings: object[]}>}
+ * @returns {Promise<{resources: {fileName: string, usage?: string, json: object}[], errors: object[], warnings: object[]}>}
+ *   usage is the FSH Usage of an Instance (Example, Definition); undefined for profiles, value sets, code systems
  */
 export async function runSushiOffline({ projectDir, cacheDir, logLevel = 'warn' }) {
   const { logger, errorsAndWarnings, logMessage } = utils;
@@ -89,6 +91,7 @@ export async function runSushiOffline({ projectDir, cacheDir, logLevel = 'warn' 
       logger.error(`Failed to load ${dep.packageId}#${dep.version} from ${cacheDir}`);
     }
   }
+  logger.info(`Offline build: not loading SUSHI's automatic dependencies ${SKIPPED_AUTOMATIC_DEPENDENCIES.join(', ')}`);
   const coreStatus = await defs.loadPackage('hl7.fhir.r4.core', '4.0.1');
   if (coreStatus !== 'LOADED') {
     throw new Error(`hl7.fhir.r4.core#4.0.1 could not be loaded from ${cacheDir}`);
@@ -107,6 +110,15 @@ export async function runSushiOffline({ projectDir, cacheDir, logLevel = 'warn' 
     ...outPackage.codeSystems,
     ...outPackage.instances.filter((i) => i._instanceMeta.usage !== 'Inline'),
   ];
+  // SUSHI (FSHOnly: false) leaves version and publisher of ValueSets, CodeSystems and profiles to the IG
+  // Publisher, which fills them from the IG. The IG Publisher is not run here, so do that one step.
+  const fillMetadata = (json) => {
+    if (['StructureDefinition', 'ValueSet', 'CodeSystem'].includes(json.resourceType)) {
+      json.version ??= config.version;
+      json.publisher ??= config.publisher;
+    }
+    return json;
+  };
   const resources = [];
   for (const artifact of artifacts) {
     const clash = predefined.find(
@@ -116,7 +128,8 @@ export async function runSushiOffline({ projectDir, cacheDir, logLevel = 'warn' 
       logger.error(`${artifact.resourceType}/${artifact.id} is defined both in FSH and in input/`);
       continue;
     }
-    resources.push({ fileName: artifact.getFileName(), json: artifact.toJSON(true) });
+    const usage = artifact._instanceMeta?.usage;
+    resources.push({ fileName: artifact.getFileName(), usage, json: fillMetadata(artifact.toJSON(true)) });
   }
   return {
     resources,
