@@ -128,3 +128,23 @@ public sealed class StructureValidatorTests
         Assert.Equal("Bundle.resourceType", issue.Expression);
     }
 }
+
+public sealed class R4SchemaTests
+{
+    [Fact]
+    public void The_committed_r4_schema_is_what_the_official_definitions_generate()
+    {
+        var generated = Path.Combine(Path.GetTempPath(), $"r4-schema-{Guid.NewGuid():N}.json");
+        try
+        {
+            var run = FhirMmn.Testing.NodeTools.RunNode("src/FhirMmn.Fhir/R4/generate-schema.mjs", generated);
+
+            Assert.True(run.ExitCode == 0, run.Error);
+            Assert.Equal(File.ReadAllText(FhirMmn.Testing.Repository.PathOf("src", "FhirMmn.Fhir", "R4", "r4-schema.json")), File.ReadAllText(generated));
+        }
+        finally
+        {
+            File.Delete(generated);
+        }
+    }
+}

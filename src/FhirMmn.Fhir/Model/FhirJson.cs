@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -58,8 +59,9 @@ public static class FhirJson
     public static Resource ToResource(JsonElement json)
     {
         var type = json.TryGetProperty("resourceType", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString()! : string.Empty;
+        // Read the element's own bytes in place: JsonElement.Deserialize would write them out first.
         return ByResourceType.TryGetValue(type, out var info)
-            ? (Resource)json.Deserialize(info)!
+            ? (Resource)JsonSerializer.Deserialize(JsonMarshal.GetRawUtf8Value(json), info)!
             : new OtherResource(type, json.Clone());
     }
 

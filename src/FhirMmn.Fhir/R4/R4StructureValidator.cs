@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using FhirMmn.Fhir.Outcomes;
 
@@ -9,6 +11,10 @@ namespace FhirMmn.Fhir.R4;
 /// primitive extensions ("_element"), no nulls, no empty objects, arrays or strings. Every problem is
 /// reported with its FHIRPath-style location; none repeats a value from the input.
 /// </summary>
+/// <remarks>
+/// The location is kept in one buffer, extended on the way down and cut back on the way up, and turned
+/// into a string only when a problem is reported: valid input (the common case) builds no paths.
+/// </remarks>
 internal sealed class R4StructureValidator
 {
     /// <summary>Issues beyond this many are summarised in one last issue.</summary>
@@ -16,6 +22,9 @@ internal sealed class R4StructureValidator
 
     private readonly R4Schema schema = R4Schema.Instance;
     private readonly List<FhirIssue> issues = [];
+    private readonly StringBuilder path = new(128);
+    private readonly List<HashSet<string>> namesByDepth = [];
+    private int depth;
     private int suppressed;
 
     private R4StructureValidator()
@@ -26,21 +35,20 @@ internal sealed class R4StructureValidator
     public static IReadOnlyList<FhirIssue> Validate(JsonElement resource, string? expectedType = null)
     {
         var validator = new R4StructureValidator();
-        var root = expectedType
+        validator.path.Append(expectedType
             ?? (resource.ValueKind == JsonValueKind.Object && resource.TryGetProperty("resourceType", out var t) && t.ValueKind == JsonValueKind.String
                 ? Safe(t.GetString()!)
-                : "Resource");
-        validator.Resource(resource, root, expectedType);
+                : "Resource"));
+        validator.Resource(resource, expectedType);
         if (validator.suppressed > 0)
         {
-            validator.issues.Add(FhirIssue.Error(IssueCodes.Structure,
-                $"{validator.suppressed} more structural issue(s) not listed."));
+            validator.issues.Add(FhirIssue.Error(IssueCodes.Structure, $"{validator.suppressed} more structural issue(s) not listed."));
         }
 
         return validator.issues;
     }
 
-    private void Report(string code, string path, string message)
+    private void Report(string code, string message, string? child = null)
     {
         if (issues.Count >= MaxIssues)
         {
@@ -48,58 +56,73 @@ internal sealed class R4StructureValidator
             return;
         }
 
-        issues.Add(FhirIssue.Error(code, $"{message}.", path));
+        var location = child is null ? path.ToString() : $"{path}.{child}";
+        issues.Add(FhirIssue.Error(code, $"{message}.", location));
     }
 
-    private void Resource(JsonElement json, string path, string? expectedType)
+    private int Enter(string name)
+    {
+        var length = path.Length;
+        path.Append('.').Append(name);
+        return length;
+    }
+
+    private int EnterIndex(int index)
+    {
+        var length = path.Length;
+        path.Append('[').Append(index.ToString(CultureInfo.InvariantCulture)).Append(']');
+        return length;
+    }
+
+    private void Leave(int length) => path.Length = length;
+
+    private void Resource(JsonElement json, string? expectedType)
     {
         if (json.ValueKind != JsonValueKind.Object)
         {
-            Report(IssueCodes.Structure, path, "Expected a resource (a JSON object)");
+            Report(IssueCodes.Structure, "Expected a resource (a JSON object)");
             return;
         }
 
         if (!json.TryGetProperty("resourceType", out var typeElement) || typeElement.ValueKind != JsonValueKind.String)
         {
-            Report(IssueCodes.Required, path, "A resource needs a resourceType (a JSON string)");
+            Report(IssueCodes.Required, "A resource needs a resourceType (a JSON string)");
             return;
         }
 
         var type = typeElement.GetString()!;
         if (!schema.ResourceTypes.Contains(type))
         {
-            Report(IssueCodes.NotSupported, path + ".resourceType", "Not an R4 resource type");
+            Report(IssueCodes.NotSupported, "Not an R4 resource type", "resourceType");
             return;
         }
 
         if (expectedType is not null && type != expectedType)
         {
-            Report(IssueCodes.Invalid, path + ".resourceType", $"Expected a {expectedType}");
+            Report(IssueCodes.Invalid, $"Expected a {expectedType}", "resourceType");
             return;
         }
 
-        Complex(json, type, path, isResource: true);
+        Complex(json, type, isResource: true);
     }
 
-    private void Complex(JsonElement json, string typeName, string path, bool isResource = false)
+    private void Complex(JsonElement json, string typeName, bool isResource = false)
     {
         if (json.ValueKind != JsonValueKind.Object)
         {
-            Report(IssueCodes.Structure, path, $"Expected an object ({typeName})");
+            Report(IssueCodes.Structure, $"Expected an object ({typeName})");
             return;
         }
 
         var definition = schema.Types[typeName];
-        HashSet<string>? seen = null;
+        var names = Names();
         HashSet<string>? chosen = null;
-        var empty = true;
         foreach (var property in json.EnumerateObject())
         {
-            empty = false;
             var name = property.Name;
-            if (!(seen ??= new HashSet<string>(StringComparer.Ordinal)).Add(name))
+            if (!names.Add(name))
             {
-                Report(IssueCodes.Structure, $"{path}.{Safe(name)}", "Element appears twice in one object");
+                Report(IssueCodes.Structure, "Element appears twice in one object", Safe(name));
                 continue;
             }
 
@@ -110,39 +133,39 @@ internal sealed class R4StructureValidator
 
             if (name.Length > 1 && name[0] == '_')
             {
-                PrimitiveExtension(definition, name, property.Value, path);
+                PrimitiveExtension(definition, name, property.Value);
                 continue;
             }
 
             if (!definition.Elements.TryGetValue(name, out var element))
             {
-                Report(IssueCodes.Structure, $"{path}.{Safe(name)}", $"Unknown element for {typeName}");
+                Report(IssueCodes.Structure, $"Unknown element for {typeName}", Safe(name));
                 continue;
             }
 
-            if (element.Choice is not null)
+            if (element.Choice is not null && !(chosen ??= new HashSet<string>(StringComparer.Ordinal)).Add(element.Choice))
             {
-                if (!(chosen ??= new HashSet<string>(StringComparer.Ordinal)).Add(element.Choice))
-                {
-                    Report(IssueCodes.Structure, $"{path}.{name}", $"Only one {element.Choice}[x] is allowed");
-                    continue;
-                }
+                Report(IssueCodes.Structure, $"Only one {element.Choice}[x] is allowed", name);
+                continue;
             }
 
-            Element(property.Value, element, $"{path}.{name}", json.TryGetProperty("_" + name, out _));
+            var at = Enter(name);
+            Element(property.Value, element, json, name);
+            Leave(at);
         }
 
-        if (empty)
+        if (names.Count == 0)
         {
-            Report(IssueCodes.Structure, path, "Empty objects are not allowed in FHIR JSON");
+            depth--;
+            Report(IssueCodes.Structure, "Empty objects are not allowed in FHIR JSON");
             return;
         }
 
-        foreach (var (name, element) in definition.Required)
+        foreach (var (name, _) in definition.Required)
         {
-            if (!json.TryGetProperty(name, out _) && !json.TryGetProperty("_" + name, out _))
+            if (!names.Contains(name) && !names.Contains("_" + name))
             {
-                Report(IssueCodes.Required, $"{path}.{name}", $"{typeName}.{name} is required");
+                Report(IssueCodes.Required, $"{typeName}.{name} is required", name);
             }
         }
 
@@ -150,61 +173,78 @@ internal sealed class R4StructureValidator
         {
             if (min > 0 && chosen?.Contains(choice) != true)
             {
-                Report(IssueCodes.Required, $"{path}.{choice}[x]", $"{typeName}.{choice}[x] is required");
+                Report(IssueCodes.Required, $"{typeName}.{choice}[x] is required", choice + "[x]");
             }
         }
+
+        depth--;
     }
 
-    private void Element(JsonElement value, ElementDefinition element, string path, bool hasPrimitiveExtension)
+    /// <summary>A cleared set of names for the object at the current depth, reused across objects.</summary>
+    private HashSet<string> Names()
     {
-        if (element.Repeats)
+        if (namesByDepth.Count == depth)
         {
-            if (value.ValueKind != JsonValueKind.Array)
-            {
-                Report(IssueCodes.Structure, path, "Expected an array: this element repeats");
-                return;
-            }
-
-            if (value.GetArrayLength() == 0)
-            {
-                Report(IssueCodes.Structure, path, "Empty arrays are not allowed in FHIR JSON");
-                return;
-            }
-
-            if (element.Max > 0 && value.GetArrayLength() > element.Max)
-            {
-                Report(IssueCodes.Structure, path, $"At most {element.Max} allowed");
-            }
-
-            var i = 0;
-            foreach (var item in value.EnumerateArray())
-            {
-                var itemPath = $"{path}[{i++}]";
-                if (item.ValueKind == JsonValueKind.Null && hasPrimitiveExtension && schema.Primitives.Contains(element.Type))
-                {
-                    continue;
-                }
-
-                Single(item, element.Type, itemPath);
-            }
-
-            return;
+            namesByDepth.Add(new HashSet<string>(StringComparer.Ordinal));
         }
 
-        if (value.ValueKind == JsonValueKind.Array)
-        {
-            Report(IssueCodes.Structure, path, "Expected a single value, not an array");
-            return;
-        }
-
-        Single(value, element.Type, path);
+        var names = namesByDepth[depth++];
+        names.Clear();
+        return names;
     }
 
-    private void Single(JsonElement value, string type, string path)
+    private void Element(JsonElement value, ElementDefinition element, JsonElement owner, string name)
+    {
+        if (!element.Repeats)
+        {
+            if (value.ValueKind == JsonValueKind.Array)
+            {
+                Report(IssueCodes.Structure, "Expected a single value, not an array");
+                return;
+            }
+
+            Single(value, element.Type);
+            return;
+        }
+
+        if (value.ValueKind != JsonValueKind.Array)
+        {
+            Report(IssueCodes.Structure, "Expected an array: this element repeats");
+            return;
+        }
+
+        var count = value.GetArrayLength();
+        if (count == 0)
+        {
+            Report(IssueCodes.Structure, "Empty arrays are not allowed in FHIR JSON");
+            return;
+        }
+
+        if (element.Max > 0 && count > element.Max)
+        {
+            Report(IssueCodes.Structure, $"At most {element.Max} allowed");
+        }
+
+        var primitive = schema.Primitives.Contains(element.Type);
+        var nullsAllowed = primitive && owner.TryGetProperty("_" + name, out _);
+        var i = 0;
+        foreach (var item in value.EnumerateArray())
+        {
+            var at = EnterIndex(i++);
+            if (!(item.ValueKind == JsonValueKind.Null && nullsAllowed))
+            {
+                Single(item, element.Type);
+            }
+
+            Leave(at);
+        }
+    }
+
+    private void Single(JsonElement value, string type)
     {
         if (value.ValueKind == JsonValueKind.Null)
         {
-            Report(IssueCodes.Structure, path, "null is not allowed in FHIR JSON");
+            Report(IssueCodes.Structure, "null is not allowed in FHIR JSON");
             return;
         }
 
@@ -212,7 +252,7 @@ internal sealed class R4StructureValidator
         {
             if (Primitives.Check(type, value) is { } problem)
             {
-                Report(IssueCodes.Value, path, Capitalise(problem));
+                Report(IssueCodes.Value, char.ToUpperInvariant(problem[0]) + problem[1..]);
             }
 
             return;
@@ -220,48 +260,48 @@ internal sealed class R4StructureValidator
 
         if (type is "Resource" or "DomainResource")
         {
-            Resource(value, path, null);
+            Resource(value, null);
             return;
         }
 
-        Complex(value, type, path);
+        Complex(value, type);
     }
 
-    private void PrimitiveExtension(TypeDefinition definition, string name, JsonElement value, string path)
+    private void PrimitiveExtension(TypeDefinition definition, string name, JsonElement value)
     {
         var baseName = name[1..];
-        var location = $"{path}.{Safe(name)}";
         if (!definition.Elements.TryGetValue(baseName, out var element) || !schema.Primitives.Contains(element.Type))
         {
-            Report(IssueCodes.Structure, location, "Unknown element (no primitive element of that name)");
+            Report(IssueCodes.Structure, "Unknown element (no primitive element of that name)", Safe(name));
             return;
         }
 
+        var at = Enter(name);
         if (!element.Repeats)
         {
-            Single(value, "Element", location);
-            return;
+            Single(value, "Element");
         }
-
-        if (value.ValueKind != JsonValueKind.Array)
+        else if (value.ValueKind != JsonValueKind.Array)
         {
-            Report(IssueCodes.Structure, location, "Expected an array: this element repeats");
-            return;
+            Report(IssueCodes.Structure, "Expected an array: this element repeats");
         }
-
-        var i = 0;
-        foreach (var item in value.EnumerateArray())
+        else
         {
-            if (item.ValueKind != JsonValueKind.Null)
+            var i = 0;
+            foreach (var item in value.EnumerateArray())
             {
-                Single(item, "Element", $"{location}[{i}]");
+                var itemAt = EnterIndex(i++);
+                if (item.ValueKind != JsonValueKind.Null)
+                {
+                    Single(item, "Element");
+                }
+
+                Leave(itemAt);
             }
-
-            i++;
         }
-    }
 
-    private static string Capitalise(string text) => char.ToUpperInvariant(text[0]) + text[1..];
+        Leave(at);
+    }
 
     /// <summary>Element names go into locations; odd ones are cut and masked so nothing else can travel in them.</summary>
     private static string Safe(string name)
