@@ -18,6 +18,12 @@ public static class Contract
     public const string CarePlanIdentifierSystem = CanonicalBase + "/sid/care-plan";
     public const string ClassifierIdentifierSystem = CanonicalBase + "/sid/classifier";
 
+    /// <summary>Tags a report and its Provenance with the digest of the evidence they were made from.</summary>
+    public const string EvidenceDigestSystem = CanonicalBase + "/sid/evidence-digest";
+
+    /// <summary>Tags each Provenance with its assessment and evidence, so that it is created once (ifNoneExist on _tag).</summary>
+    public const string ProvenanceTagSystem = CanonicalBase + "/sid/provenance";
+
     public const string PlanDefinition = CanonicalBase + "/PlanDefinition/mmn-efns-pns-2010";
 
     public const string DiagnosticReportProfile = CanonicalBase + "/StructureDefinition/mmn-diagnostic-report";

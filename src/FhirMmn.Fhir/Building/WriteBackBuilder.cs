@@ -83,9 +83,10 @@ public static class WriteBackBuilder
             : Reference.To(ServerReference(o.Identity, request.TargetServerBase, versioned));
 
         var conclusion = ReportText.Conclusion(assessment);
+        var provenanceTag = Coding.Of(Contract.ProvenanceTagSystem, $"{assessmentId}-{evidence.Digest[..32]}");
         var report = new DiagnosticReport
         {
-            Meta = new Meta { Profile = [Contract.DiagnosticReportProfile] },
+            Meta = new Meta { Profile = [Contract.DiagnosticReportProfile], Tag = [Coding.Of(Contract.EvidenceDigestSystem, evidence.Digest)] },
             Text = new Narrative { Status = "additional", Div = ReportText.Narrative(assessment, evidence, conclusion) },
             Identifier = [Identifier.Of(Contract.AssessmentIdentifierSystem, assessmentId)],
             Status = request.ReportStatus,
@@ -128,7 +129,7 @@ public static class WriteBackBuilder
         var device = Device();
         var provenance = new Provenance
         {
-            Meta = new Meta { Profile = [Contract.ProvenanceProfile] },
+            Meta = new Meta { Profile = [Contract.ProvenanceProfile], Tag = [provenanceTag] },
             Target = [Reference.To(reportUrn), Reference.To(planUrn)],
             Recorded = time,
             Policy = [$"{Contract.PlanDefinition}|{EfnsPns2010.Version}"],
@@ -189,7 +190,12 @@ public static class WriteBackBuilder
         {
             FullUrl = StableIds.Urn(assessmentId, evidence.Digest, "Provenance"),
             Resource = provenance,
-            Request = new BundleEntryRequest { Method = "POST", Url = "Provenance" },
+            Request = new BundleEntryRequest
+            {
+                Method = "POST",
+                Url = "Provenance",
+                IfNoneExist = "_tag=" + Uri.EscapeDataString(provenanceTag.System!) + "|" + Uri.EscapeDataString(provenanceTag.Code!),
+            },
         });
 
         var transaction = new Bundle { Type = "transaction", Timestamp = time, Entry = entries };

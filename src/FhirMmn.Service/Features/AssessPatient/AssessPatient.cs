@@ -1,0 +1,207 @@
+using FhirMmn.Domain;
+using FhirMmn.Fhir;
+using FhirMmn.Fhir.Building;
+using FhirMmn.Fhir.Client;
+using FhirMmn.Fhir.Extraction;
+using FhirMmn.Fhir.Model;
+using FhirMmn.Fhir.Outcomes;
+using FhirMmn.Service.FhirServer;
+using FhirMmn.Service.Hosting;
+using FhirMmn.Service.Messaging;
+using FhirMmn.Service.Storage;
+using MediatR;
+using Microsoft.Extensions.Options;
+
+namespace FhirMmn.Service.Features.AssessPatient;
+
+/// <summary>Process one queued bundle: merge its results with the patient's, re-assess, write back.</summary>
+public sealed record AssessPatient(QueueMessage Message) : IRequest<AssessmentOutcome>;
+
+/// <summary>How the transport settles the message.</summary>
+public abstract record AssessmentOutcome
+{
+    /// <summary>Written (or nothing new to write): complete the message.</summary>
+    public sealed record Completed(IReadOnlyList<string> Written, string? Category) : AssessmentOutcome;
+
+    /// <summary>Malformed, breaks the contract, or refused by the FHIR server: dead-letter with the reason.</summary>
+    public sealed record Refused(OperationOutcome Outcome) : AssessmentOutcome;
+
+    /// <summary>A transient failure: reschedule after <paramref name="After"/> (or the backoff), not counted as a delivery.</summary>
+    public sealed record Retry(TimeSpan? After, string IssueCode) : AssessmentOutcome;
+}
+
+internal sealed class AssessPatientHandler(
+    EvidenceStore evidence,
+    IWriteBackTarget target,
+    KeyedLock locks,
+    TimeProvider clock,
+    IOptions<FhirMmnOptions> options,
+    ILogger<AssessPatientHandler> logger) : IRequestHandler<AssessPatient, AssessmentOutcome>
+{
+    private const int ConflictAttempts = 3;
+
+    public async Task<AssessmentOutcome> Handle(AssessPatient request, CancellationToken cancellationToken)
+    {
+        var message = request.Message;
+        var o = options.Value;
+        var read = FeedReader.Read(message.Body, new FeedReaderOptions
+        {
+            MaxBytes = o.MaxBundleBytes,
+            PatientIdentifierSystem = o.PatientIdentifierSystem,
+            Sequence = message.Sequence,
+        });
+        if (!read.Accepted)
+        {
+            return new AssessmentOutcome.Refused(read.ToOperationOutcome(message.CorrelationId));
+        }
+
+        var bundle = read.Bundle!;
+        using var held = await locks.AcquireAsync($"{message.Feed}\n{bundle.Patient.Key}", cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await AssessAsync(message.Feed, bundle, cancellationToken).ConfigureAwait(false);
+        }
+        catch (FhirServerException e) when (e.IsTransient || e.IsConflict)
+        {
+            Log.WriteBackDeferred(logger, e.StatusCode, e.IsConflict ? IssueCodes.Conflict : IssueCodes.Transient);
+            return new AssessmentOutcome.Retry(e.RetryAfter, e.StatusCode == 429 ? IssueCodes.Throttled : IssueCodes.Transient);
+        }
+        catch (FhirServerException e)
+        {
+            Log.WriteBackRefused(logger, e.StatusCode);
+            var issues = new List<FhirIssue>
+            {
+                FhirIssue.Error(IssueCodes.Processing, $"The FHIR server refused the write-back with HTTP {e.StatusCode}; the message is kept as dead-lettered."),
+            };
+            issues.AddRange((e.Outcome?.Issue ?? []).Select(i => new FhirIssue(IssueSeverity.Error, i.Code, $"FHIR server: {i.Details?.Text ?? i.Diagnostics ?? i.Code}")));
+            return new AssessmentOutcome.Refused(OperationOutcomes.From(issues, message.CorrelationId));
+        }
+    }
+
+    private async Task<AssessmentOutcome> AssessAsync(string feed, FeedBundle bundle, CancellationToken cancellationToken)
+    {
+        var record = evidence.Load(feed, bundle.Patient.Key);
+        var episodes = EpisodePlanner.Plan(record.Episodes, bundle.Observations, options.Value.EpisodeGap);
+        var affected = bundle.Observations.Select(ob => EpisodePlanner.EpisodeOf(episodes, ob).Number).Distinct().Order().ToList();
+        var written = new List<string>();
+        string? category = null;
+        foreach (var number in affected)
+        {
+            var episode = episodes.Single(e => e.Number == number);
+            var observations = record.Observations.Concat(bundle.Observations)
+                .Where(ob => EpisodePlanner.EpisodeOf(episodes, ob).Number == number)
+                .ToList();
+            var (updated, references, writtenCategory) = await WriteEpisodeAsync(feed, bundle.Patient, episode, observations, cancellationToken).ConfigureAwait(false);
+            episodes[episodes.IndexOf(episode)] = updated;
+            written.AddRange(references);
+            category = writtenCategory ?? category;
+        }
+
+        await evidence.SaveAsync(feed, bundle.Patient, bundle.Observations, episodes, cancellationToken).ConfigureAwait(false);
+        return new AssessmentOutcome.Completed(written, category);
+    }
+
+    private async Task<(Episode Episode, IReadOnlyList<string> Written, string? Category)> WriteEpisodeAsync(
+        string feed, PatientIdentity patient, Episode episode, List<FeedObservation> observations, CancellationToken cancellationToken)
+    {
+        var assembled = EvidenceAssembler.Assemble(observations);
+        if (assembled.Digest == episode.Digest)
+        {
+            Log.NothingNew(logger, episode.Number);
+            return (episode, [], null);
+        }
+
+        var assessment = MmnClassifier.Classify(assembled.Evidence);
+        var category = assessment.Category.Code();
+        var assessmentId = StableIds.Assessment(feed, patient.Key, episode.Number);
+        for (var attempt = 1; ; attempt++)
+        {
+            var state = await target.ReadAsync(assessmentId, StableIds.CarePlan(assessmentId, episode.PlanGeneration), cancellationToken).ConfigureAwait(false);
+            var recorded = episode with { Digest = assembled.Digest, NewestInput = assembled.Newest?.Effective, Category = category };
+            if (state.ReportDigest == assembled.Digest)
+            {
+                // Written before, but not recorded (the service stopped in between): record it, write nothing.
+                Log.AlreadyWritten(logger, episode.Number);
+                return (recorded with { ReportReference = state.ReportReference, ReportVersion = state.ReportVersion, PlanReference = state.PlanReference, PlanVersion = state.PlanVersion }, [], category);
+            }
+
+            // A plan that is no longer the version we wrote was changed by a clinician: the next generation replaces it.
+            var changedByClinician = state.PlanReference is not null && episode.PlanVersion is not null && state.PlanVersion != episode.PlanVersion;
+            var generation = changedByClinician ? episode.PlanGeneration + 1 : episode.PlanGeneration;
+            var writeBack = WriteBackBuilder.Build(new WriteBackRequest
+            {
+                Feed = feed,
+                Patient = patient,
+                Evidence = assembled,
+                Assessment = assessment,
+                Time = clock.GetUtcNow(),
+                Episode = episode.Number,
+                CarePlanGeneration = generation,
+                ReplacesCarePlan = changedByClinician ? state.PlanReference : null,
+                TargetServerBase = target.ServerBase,
+                ReportStatus = ReportStatus(episode, category),
+                CarePlanStatus = options.Value.CarePlanStatus,
+                ReportIfMatch = state.ReportVersion is { } rv ? $"W/\"{rv}\"" : null,
+                CarePlanIfMatch = !changedByClinician && state.PlanVersion is { } pv ? $"W/\"{pv}\"" : null,
+            });
+
+            IReadOnlyList<string> written;
+            try
+            {
+                written = await target.WriteAsync(writeBack.Transaction, cancellationToken).ConfigureAwait(false);
+            }
+            catch (FhirServerException e) when (e.IsConflict && attempt < ConflictAttempts)
+            {
+                Log.Conflict(logger, episode.Number, attempt);
+                continue;
+            }
+
+            Log.Written(logger, episode.Number, category, written.Count);
+            var report = Versioned(written, "DiagnosticReport");
+            var plan = Versioned(written, "CarePlan");
+            return (recorded with
+            {
+                ReportReference = report?.Reference ?? state.ReportReference,
+                ReportVersion = report?.Version ?? state.ReportVersion,
+                PlanReference = plan?.Reference ?? state.PlanReference,
+                PlanVersion = plan?.Version ?? state.PlanVersion,
+                PlanGeneration = generation,
+            }, written, category);
+        }
+    }
+
+    /// <summary>preliminary; or, for a feed that opted into final, amended once a final conclusion changes.</summary>
+    private string ReportStatus(Episode episode, string category) => options.Value.ReportStatus switch
+    {
+        "final" when episode.Category is not null && episode.Category != category => "amended",
+        "final" => "final",
+        _ => "preliminary",
+    };
+
+    private static (string Reference, string Version)? Versioned(IReadOnlyList<string> written, string type)
+    {
+        var location = written.FirstOrDefault(w => w.StartsWith(type + "/", StringComparison.Ordinal));
+        return References.ParseRestful(location) is { } r ? ($"{r.Type}/{r.Id}", r.Version ?? string.Empty) : null;
+    }
+}
+
+internal static partial class Log
+{
+    [LoggerMessage(Level = LogLevel.Information, Message = "Episode {Episode}: evidence unchanged, nothing to write")]
+    public static partial void NothingNew(ILogger logger, int episode);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Episode {Episode}: already written by an earlier delivery; recorded")]
+    public static partial void AlreadyWritten(ILogger logger, int episode);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Episode {Episode}: written, category {Category}, {ResourceCount} resources")]
+    public static partial void Written(ILogger logger, int episode, string category, int resourceCount);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Episode {Episode}: version conflict on attempt {Attempt}; re-reading")]
+    public static partial void Conflict(ILogger logger, int episode, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Write-back deferred: FHIR server status {StatusCode} ({IssueCode})")]
+    public static partial void WriteBackDeferred(ILogger logger, int statusCode, string issueCode);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Write-back refused by the FHIR server with status {StatusCode}; dead-lettering")]
+    public static partial void WriteBackRefused(ILogger logger, int statusCode);
+}

@@ -1,0 +1,54 @@
+using FhirMmn.Fhir.Extraction;
+using FhirMmn.Service.Hosting;
+using FhirMmn.Service.Messaging;
+using MediatR;
+using Microsoft.Extensions.Options;
+
+namespace FhirMmn.Service.Features.IngestBundle;
+
+/// <summary>A bundle pushed over HTTP: check it now, so that a refusal is answered at once; store it durably if it can be assessed.</summary>
+public sealed record IngestBundle(byte[] Body, string Feed, string CorrelationId) : IRequest<IngestOutcome>;
+
+public abstract record IngestOutcome
+{
+    /// <summary>Stored durably: 202 with where to follow it.</summary>
+    public sealed record Accepted(string MessageId, FeedReadResult Read) : IngestOutcome;
+
+    /// <summary>Refused: 400, 413 or 422 with the OperationOutcome.</summary>
+    public sealed record Refused(FeedReadResult Read) : IngestOutcome;
+}
+
+internal sealed class IngestBundleValidator(IOptions<FhirMmnOptions> options) : IRequestValidator<IngestBundle>
+{
+    public IEnumerable<string> Validate(IngestBundle request)
+    {
+        if (request.Body.Length == 0)
+        {
+            yield return "The request has no body: send a FHIR Bundle.";
+        }
+
+        if (request.Feed != options.Value.Feed)
+        {
+            yield return "The feed is not configured on this service.";
+        }
+    }
+}
+
+internal sealed class IngestBundleHandler(IMessageTransport transport, IOptions<FhirMmnOptions> options) : IRequestHandler<IngestBundle, IngestOutcome>
+{
+    public async Task<IngestOutcome> Handle(IngestBundle request, CancellationToken cancellationToken)
+    {
+        var read = FeedReader.Read(request.Body, new FeedReaderOptions
+        {
+            MaxBytes = options.Value.MaxBundleBytes,
+            PatientIdentifierSystem = options.Value.PatientIdentifierSystem,
+        });
+        if (!read.Accepted)
+        {
+            return new IngestOutcome.Refused(read);
+        }
+
+        var id = await transport.EnqueueAsync(request.Feed, request.Body, request.CorrelationId, cancellationToken).ConfigureAwait(false);
+        return new IngestOutcome.Accepted(id, read);
+    }
+}

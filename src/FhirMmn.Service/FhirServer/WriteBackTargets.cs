@@ -1,0 +1,103 @@
+using FhirMmn.Fhir;
+using FhirMmn.Fhir.Client;
+using FhirMmn.Fhir.Model;
+using FhirMmn.Service.Storage;
+
+namespace FhirMmn.Service.FhirServer;
+
+/// <summary>What the target holds of an assessment now: versions to match, and our digest if we wrote it.</summary>
+public sealed record TargetState(
+    string? ReportReference,
+    string? ReportVersion,
+    string? ReportDigest,
+    string? PlanReference,
+    string? PlanVersion);
+
+/// <summary>Where write-backs go: the hospital's FHIR server, the embedded store, or nowhere (benchmarks).</summary>
+public interface IWriteBackTarget
+{
+    /// <summary>The base URL results on this target are referenced against; null when none.</summary>
+    string? ServerBase { get; }
+
+    Task<TargetState> ReadAsync(string assessmentIdentifier, string carePlanIdentifier, CancellationToken cancellationToken);
+
+    /// <summary>Writes the transaction; returns the versioned references written.</summary>
+    Task<IReadOnlyList<string>> WriteAsync(Bundle transaction, CancellationToken cancellationToken);
+}
+
+internal static class Digests
+{
+    public static string? Of(Resource? resource) =>
+        resource?.Meta?.Tag?.FirstOrDefault(t => t.System == Contract.EvidenceDigestSystem)?.Code;
+}
+
+/// <summary>The hospital's FHIR server, through the resilient, authenticated client.</summary>
+public sealed class FhirServerTarget(FhirClient client) : IWriteBackTarget
+{
+    public string? ServerBase => client.BaseAddress.ToString().TrimEnd('/');
+
+    public async Task<TargetState> ReadAsync(string assessmentIdentifier, string carePlanIdentifier, CancellationToken cancellationToken)
+    {
+        var report = await client.SearchOneAsync<DiagnosticReport>("DiagnosticReport",
+            Query(Contract.AssessmentIdentifierSystem, assessmentIdentifier), cancellationToken).ConfigureAwait(false);
+        var plan = await client.SearchOneAsync<CarePlan>("CarePlan",
+            Query(Contract.CarePlanIdentifierSystem, carePlanIdentifier), cancellationToken).ConfigureAwait(false);
+        return new TargetState(
+            report is null ? null : $"DiagnosticReport/{report.Id}",
+            report?.Meta?.VersionId,
+            Digests.Of(report),
+            plan is null ? null : $"CarePlan/{plan.Id}",
+            plan?.Meta?.VersionId);
+    }
+
+    public async Task<IReadOnlyList<string>> WriteAsync(Bundle transaction, CancellationToken cancellationToken)
+    {
+        var response = await client.TransactionAsync(transaction, cancellationToken).ConfigureAwait(false);
+        return (response.Entry ?? [])
+            .Select(e => e.Response?.Location)
+            .OfType<string>()
+            .Select(Relative)
+            .ToList();
+    }
+
+    private string Relative(string location) =>
+        ServerBase is { } serverBase && location.StartsWith(serverBase + "/", StringComparison.OrdinalIgnoreCase)
+            ? location[(serverBase.Length + 1)..]
+            : location;
+
+    private static string Query(string system, string value) =>
+        "identifier=" + Uri.EscapeDataString(system) + "|" + Uri.EscapeDataString(value);
+}
+
+/// <summary>The embedded store: the results are kept here and served under /fhir.</summary>
+public sealed class EmbeddedTarget(ResourceStore store) : IWriteBackTarget
+{
+    public string? ServerBase => null;
+
+    public Task<TargetState> ReadAsync(string assessmentIdentifier, string carePlanIdentifier, CancellationToken cancellationToken)
+    {
+        var report = store.FindByIdentifier("DiagnosticReport", Contract.AssessmentIdentifierSystem, assessmentIdentifier);
+        var plan = store.FindByIdentifier("CarePlan", Contract.CarePlanIdentifierSystem, carePlanIdentifier);
+        return Task.FromResult(new TargetState(
+            report?.Reference,
+            report?.Version.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            report is null ? null : Digests.Of(FhirJson.Parse(System.Text.Encoding.UTF8.GetBytes(report.Json))),
+            plan?.Reference,
+            plan?.Version.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+    }
+
+    public Task<IReadOnlyList<string>> WriteAsync(Bundle transaction, CancellationToken cancellationToken) =>
+        store.ApplyAsync(transaction, cancellationToken);
+}
+
+/// <summary>Writes nothing: for measuring the service's own ceiling, never for production.</summary>
+public sealed class NullTarget : IWriteBackTarget
+{
+    public string? ServerBase => null;
+
+    public Task<TargetState> ReadAsync(string assessmentIdentifier, string carePlanIdentifier, CancellationToken cancellationToken) =>
+        Task.FromResult(new TargetState(null, null, null, null, null));
+
+    public Task<IReadOnlyList<string>> WriteAsync(Bundle transaction, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<string>>([]);
+}

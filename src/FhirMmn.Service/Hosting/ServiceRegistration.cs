@@ -1,0 +1,106 @@
+using FhirMmn.Fhir.Client;
+using FhirMmn.Fhir.Outcomes;
+using FhirMmn.Service.Features.GetMessage;
+using FhirMmn.Service.Features.IngestBundle;
+using FhirMmn.Service.Features.Metadata;
+using FhirMmn.Service.Features.ReadResources;
+using FhirMmn.Service.FhirServer;
+using FhirMmn.Service.Messaging;
+using FhirMmn.Service.Storage;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+using Polly;
+
+namespace FhirMmn.Service.Hosting;
+
+public static class ServiceRegistration
+{
+    public const string FhirServerClient = "fhir-server";
+
+    /// <summary>Everything the service needs, in one place; bad configuration fails the start, naming the key.</summary>
+    public static WebApplicationBuilder AddFhirMmn(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        FeedAuthorization.RequireLoopbackWithoutTokens(builder.Configuration);
+        builder.AddFhirMmnLogging();
+        var services = builder.Services;
+
+        services.AddOptions<FhirMmnOptions>().BindConfiguration(FhirMmnOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<FhirServerOptions>().BindConfiguration(FhirServerOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<SecurityOptions>().BindConfiguration(SecurityOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<FhirServerOptions>, FhirServerOptionsValidation>();
+        services.AddSingleton<IValidateOptions<SecurityOptions>, SecurityOptionsValidation>();
+
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<Database>();
+        services.AddSingleton<SqliteTransport>();
+        services.AddSingleton<IMessageTransport>(provider => provider.GetRequiredService<SqliteTransport>());
+        services.AddSingleton<EvidenceStore>();
+        services.AddSingleton<ResourceStore>();
+        services.AddSingleton<KeyedLock>();
+        services.AddHostedService<QueueConsumer>();
+
+        services.AddSingleton(provider => ResilienceHandler.Pipeline(
+            provider.GetRequiredService<IOptions<FhirServerOptions>>().Value, provider.GetRequiredService<TimeProvider>()));
+        services.AddTransient<StaticTokenHandler>();
+        services.AddTransient<ClientCredentialsHandler>();
+        services.AddHttpClient(ClientCredentialsHandler.TokenClient);
+        services.AddHttpClient(FhirServerClient, (provider, client) =>
+            {
+                var url = provider.GetRequiredService<IOptions<FhirServerOptions>>().Value.BaseUrl;
+                client.BaseAddress = url is null ? null : new Uri(url.ToString().TrimEnd('/') + "/");
+                client.Timeout = Timeout.InfiniteTimeSpan;
+            })
+            .AddHttpMessageHandler(provider => provider.GetRequiredService<IOptions<FhirServerOptions>>().Value.Auth switch
+            {
+                "static" => provider.GetRequiredService<StaticTokenHandler>(),
+                "client-credentials" => provider.GetRequiredService<ClientCredentialsHandler>(),
+                _ => new PassThroughHandler(),
+            })
+            .AddHttpMessageHandler(provider => new ResilienceHandler(provider.GetRequiredService<ResiliencePipeline<HttpResponseMessage>>()));
+        services.AddScoped<IWriteBackTarget>(provider =>
+        {
+            var mode = provider.GetRequiredService<IOptions<FhirMmnOptions>>().Value.WriteBack;
+            var server = provider.GetRequiredService<IOptions<FhirServerOptions>>().Value.BaseUrl;
+            return mode switch
+            {
+                "null" => new NullTarget(),
+                "auto" when server is not null => new FhirServerTarget(new FhirClient(provider.GetRequiredService<IHttpClientFactory>().CreateClient(FhirServerClient))),
+                _ => new EmbeddedTarget(provider.GetRequiredService<ResourceStore>()),
+            };
+        });
+
+        services.AddMediatorPipeline();
+        services.AddFeedAuthorization();
+        services.AddExceptionHandler<OutcomeExceptionHandler>();
+        services.AddProblemDetails();
+        services.AddHealthChecks()
+            .AddCheck<StoreHealthCheck>("store", tags: ["ready"])
+            .AddCheck<FhirServerHealthCheck>("fhir-server", tags: ["ready"]);
+        return builder;
+    }
+
+    public static WebApplication UseFhirMmn(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.UseExceptionHandler();
+        app.Use(Correlation.Middleware);
+        app.Use(Logging.RequestMiddleware);
+        app.UseStatusCodePages(context => context.HttpContext.Response.ContentLength is null && !context.HttpContext.Response.HasStarted
+            ? Outcomes.WriteAsync(context.HttpContext, context.HttpContext.Response.StatusCode, IssueCodes.NotSupported,
+                context.HttpContext.Response.StatusCode == StatusCodes.Status405MethodNotAllowed ? "This method is not supported here." : "Nothing is served at this address.")
+            : Task.CompletedTask);
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        IngestBundleEndpoint.Map(app);
+        GetMessageEndpoint.Map(app);
+        MetadataEndpoint.Map(app);
+        ReadResourcesEndpoints.Map(app);
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
+        return app;
+    }
+
+    private sealed class PassThroughHandler : DelegatingHandler;
+}

@@ -1,0 +1,38 @@
+namespace FhirMmn.Service.Messaging;
+
+/// <summary>A message taken from a queue under a lock: it stays invisible to others until settled or the lock expires.</summary>
+/// <summary>
+/// <paramref name="DeliveryCount"/> counts deliveries that ended in a crash or an unexpected error (and this one);
+/// <paramref name="Attempts"/> counts every processing attempt, transient failures included (it sets the backoff).
+/// </summary>
+public sealed record QueueMessage(string Id, long Sequence, string Feed, byte[] Body, string CorrelationId, int DeliveryCount, int Attempts, string LockToken);
+
+/// <summary>
+/// The messaging seam (peek-lock, settled explicitly). The embedded SQLite queue implements it; a
+/// Service Bus or RabbitMQ adapter implements the same five verbs.
+/// </summary>
+public interface IMessageTransport
+{
+    /// <summary>Stores a message durably; returns its id once it is committed.</summary>
+    Task<string> EnqueueAsync(string feed, byte[] body, string correlationId, CancellationToken cancellationToken);
+
+    /// <summary>Takes up to <paramref name="max"/> messages that are due, locking each.</summary>
+    Task<IReadOnlyList<QueueMessage>> ReceiveAsync(int max, CancellationToken cancellationToken);
+
+    /// <summary>Waits until a message may be ready (one was enqueued), or the timeout passes.</summary>
+    Task WaitForMessagesAsync(TimeSpan timeout, CancellationToken cancellationToken);
+
+    Task<bool> RenewLockAsync(QueueMessage message, CancellationToken cancellationToken);
+
+    /// <summary>Done: the write-back succeeded (or there was nothing to write).</summary>
+    Task<bool> CompleteAsync(QueueMessage message, IReadOnlyList<string> written, CancellationToken cancellationToken);
+
+    /// <summary>A transient failure: try again at <paramref name="due"/>; this delivery does not count against the limit.</summary>
+    Task<bool> RescheduleAsync(QueueMessage message, DateTimeOffset due, string issueCode, CancellationToken cancellationToken);
+
+    /// <summary>An unexpected error: release the message; this delivery counts against the limit.</summary>
+    Task<bool> AbandonAsync(QueueMessage message, DateTimeOffset due, string issueCode, CancellationToken cancellationToken);
+
+    /// <summary>Permanently refused: kept with its OperationOutcome, never delivered again.</summary>
+    Task<bool> DeadLetterAsync(QueueMessage message, string outcomeJson, CancellationToken cancellationToken);
+}

@@ -1,0 +1,182 @@
+using System.Threading.Channels;
+using FhirMmn.Fhir.Model;
+using FhirMmn.Fhir.Outcomes;
+using FhirMmn.Service.Features.AssessPatient;
+using FhirMmn.Service.Hosting;
+using MediatR;
+using Microsoft.Extensions.Options;
+using Serilog.Context;
+
+namespace FhirMmn.Service.Messaging;
+
+/// <summary>
+/// Takes messages from the transport and has each assessed, <see cref="FhirMmnOptions.Concurrency"/> at a
+/// time, then settles it explicitly: complete after the write-back, reschedule a transient failure (not a
+/// delivery), dead-letter a refusal with its OperationOutcome, abandon an unexpected error (a delivery).
+/// A message delivered more than <see cref="FhirMmnOptions.MaxDeliveries"/> times is dead-lettered.
+/// </summary>
+internal sealed partial class QueueConsumer(
+    IMessageTransport transport,
+    IServiceScopeFactory scopes,
+    TimeProvider clock,
+    IOptions<FhirMmnOptions> options,
+    ILogger<QueueConsumer> logger) : BackgroundService
+{
+    private static readonly TimeSpan IdlePoll = TimeSpan.FromSeconds(1);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var concurrency = options.Value.Concurrency;
+        var work = Channel.CreateBounded<QueueMessage>(concurrency);
+        using var free = new SemaphoreSlim(concurrency, concurrency);
+        var workers = Enumerable.Range(0, concurrency).Select(_ => Task.Run(() => Work(work.Reader, free, stoppingToken), CancellationToken.None)).ToList();
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                await free.WaitAsync(stoppingToken).ConfigureAwait(false);
+                var slots = 1;
+                while (slots < concurrency && free.Wait(0, CancellationToken.None))
+                {
+                    slots++;
+                }
+
+                IReadOnlyList<QueueMessage> messages;
+                try
+                {
+                    messages = await transport.ReceiveAsync(slots, stoppingToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    LogReceiveFailed(logger, e.GetType().Name);
+                    messages = [];
+                }
+
+                if (slots - messages.Count is var unused and > 0)
+                {
+                    free.Release(unused);
+                }
+                foreach (var message in messages)
+                {
+                    await work.Writer.WriteAsync(message, stoppingToken).ConfigureAwait(false);
+                }
+
+                if (messages.Count == 0)
+                {
+                    await transport.WaitForMessagesAsync(IdlePoll, stoppingToken).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping.
+        }
+        finally
+        {
+            work.Writer.TryComplete();
+            await Task.WhenAll(workers).ConfigureAwait(false);
+        }
+    }
+
+    private async Task Work(ChannelReader<QueueMessage> messages, SemaphoreSlim free, CancellationToken stoppingToken)
+    {
+        await foreach (var message in messages.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
+        {
+            try
+            {
+                await ProcessAsync(message, stoppingToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                free.Release();
+            }
+        }
+    }
+
+    internal async Task ProcessAsync(QueueMessage message, CancellationToken stoppingToken)
+    {
+        using var correlation = LogContext.PushProperty("CorrelationId", message.CorrelationId);
+        using var scope = logger.BeginScope(new Dictionary<string, object> { ["MessageId"] = message.Id, ["DeliveryCount"] = message.DeliveryCount });
+        var settle = CancellationToken.None;
+        if (message.DeliveryCount > options.Value.MaxDeliveries)
+        {
+            LogDeliveryLimit(logger, message.DeliveryCount);
+            var outcome = OperationOutcomes.Of(IssueCodes.Exception,
+                $"The message failed {message.DeliveryCount - 1} deliveries (a crash or an unexpected error each time) and is dead-lettered; the service's logs name the error type.",
+                message.CorrelationId);
+            await transport.DeadLetterAsync(message, FhirJson.Serialize(outcome), settle).ConfigureAwait(false);
+            return;
+        }
+
+        using var renewal = new Timer(_ => _ = transport.RenewLockAsync(message, CancellationToken.None), null, options.Value.LockDuration / 3, options.Value.LockDuration / 3);
+        AssessmentOutcome result;
+        try
+        {
+            using var handlerScope = scopes.CreateScope();
+            var mediator = handlerScope.ServiceProvider.GetRequiredService<IMediator>();
+            result = await mediator.Send(new AssessPatient(message), stoppingToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutting down is not the message's fault: release it for the next start, not counted.
+            await transport.RescheduleAsync(message, clock.GetUtcNow(), IssueCodes.Incomplete, settle).ConfigureAwait(false);
+            return;
+        }
+#pragma warning disable CA1031 // Any other failure is the message's delivery; it is counted and retried until the limit.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            LogUnexpected(logger, e.GetType().Name, message.DeliveryCount);
+            await transport.AbandonAsync(message, clock.GetUtcNow() + Backoff.Delay(message.DeliveryCount, options.Value), IssueCodes.Exception, settle).ConfigureAwait(false);
+            return;
+        }
+
+        switch (result)
+        {
+            case AssessmentOutcome.Completed completed:
+                await transport.CompleteAsync(message, completed.Written, settle).ConfigureAwait(false);
+                LogCompleted(logger, completed.Written.Count, completed.Category ?? "unchanged");
+                break;
+            case AssessmentOutcome.Refused refused:
+                await transport.DeadLetterAsync(message, FhirJson.Serialize(refused.Outcome), settle).ConfigureAwait(false);
+                LogDeadLettered(logger, string.Join(",", refused.Outcome.Issue.Select(i => i.Code).Distinct()));
+                break;
+            case AssessmentOutcome.Retry retry:
+                var delay = retry.After ?? Backoff.Delay(message.Attempts, options.Value);
+                await transport.RescheduleAsync(message, clock.GetUtcNow() + delay, retry.IssueCode, settle).ConfigureAwait(false);
+                LogRescheduled(logger, retry.IssueCode, delay.TotalSeconds);
+                break;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Message completed: {ResourceCount} resources written, category {Category}")]
+    private static partial void LogCompleted(ILogger logger, int resourceCount, string category);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Message dead-lettered ({IssueCodes})")]
+    private static partial void LogDeadLettered(ILogger logger, string issueCodes);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Message rescheduled ({IssueCode}) in {DelaySeconds:0.0} s")]
+    private static partial void LogRescheduled(ILogger logger, string issueCode, double delaySeconds);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Message failed with {ExceptionType} on delivery {DeliveryCount}; released for another delivery")]
+    private static partial void LogUnexpected(ILogger logger, string exceptionType, int deliveryCount);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Message delivered {DeliveryCount} times without settling; dead-lettered")]
+    private static partial void LogDeliveryLimit(ILogger logger, int deliveryCount);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Receiving from the queue failed ({ExceptionType})")]
+    private static partial void LogReceiveFailed(ILogger logger, string exceptionType);
+}
+
+/// <summary>A growing delay, capped, with jitter, so that many rescheduled messages do not return at once.</summary>
+internal static class Backoff
+{
+    public static TimeSpan Delay(int attempt, FhirMmnOptions options)
+    {
+        var exponent = Math.Clamp(attempt - 1, 0, 20);
+        var ceiling = Math.Min(options.RetryBaseDelay.TotalMilliseconds * Math.Pow(2, exponent), options.RetryMaxDelay.TotalMilliseconds);
+#pragma warning disable CA5394 // Jitter, not security.
+        return TimeSpan.FromMilliseconds(ceiling * (0.5 + (Random.Shared.NextDouble() / 2)));
+#pragma warning restore CA5394
+    }
+}

@@ -1,0 +1,131 @@
+using FhirMmn.Service.Hosting;
+using FhirMmn.Service.Storage;
+using Microsoft.Extensions.Options;
+
+namespace FhirMmn.Service.Messaging;
+
+/// <summary>
+/// The embedded durable queue: a table in the SQLite store. Enqueue commits (synchronous=FULL, group
+/// commit) before it returns. A receive locks messages with a token until a time; a consumer that dies
+/// leaves its lock to expire and the message is delivered again, its delivery count one higher.
+/// </summary>
+public sealed class SqliteTransport(Database database, TimeProvider clock, IOptions<FhirMmnOptions> options) : IMessageTransport, IDisposable
+{
+    private readonly SemaphoreSlim signal = new(0, 1);
+
+    public async Task<string> EnqueueAsync(string feed, byte[] body, string correlationId, CancellationToken cancellationToken)
+    {
+        var id = Guid.CreateVersion7().ToString("N");
+        var now = Now();
+        await database.WriteAsync((connection, transaction) =>
+        {
+            using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = """
+                INSERT INTO messages (id, feed, body, correlation_id, received_at, state, due_at)
+                VALUES ($id, $feed, $body, $correlation, $now, 'queued', $now)
+                """;
+            command.Parameters.AddWithValue("$id", id);
+            command.Parameters.AddWithValue("$feed", feed);
+            command.Parameters.AddWithValue("$body", body);
+            command.Parameters.AddWithValue("$correlation", correlationId);
+            command.Parameters.AddWithValue("$now", now);
+            command.ExecuteNonQuery();
+        }, cancellationToken).ConfigureAwait(false);
+        Signal();
+        return id;
+    }
+
+    public async Task<IReadOnlyList<QueueMessage>> ReceiveAsync(int max, CancellationToken cancellationToken)
+    {
+        var token = Guid.NewGuid().ToString("N");
+        var now = Now();
+        var until = now + (long)options.Value.LockDuration.TotalMilliseconds;
+        return await database.WriteAsync((connection, transaction) =>
+        {
+            using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = """
+                UPDATE messages
+                   SET state = 'processing', lock_token = $token, locked_until = $until,
+                       delivery_count = delivery_count + 1, attempts = attempts + 1
+                 WHERE sequence IN (
+                       SELECT sequence FROM messages
+                        WHERE (state = 'queued' AND due_at <= $now) OR (state = 'processing' AND locked_until < $now)
+                        ORDER BY sequence
+                        LIMIT $max)
+                RETURNING id, sequence, feed, body, correlation_id, delivery_count, attempts
+                """;
+            command.Parameters.AddWithValue("$token", token);
+            command.Parameters.AddWithValue("$until", until);
+            command.Parameters.AddWithValue("$now", now);
+            command.Parameters.AddWithValue("$max", max);
+            using var reader = command.ExecuteReader();
+            var messages = new List<QueueMessage>();
+            while (reader.Read())
+            {
+                messages.Add(new QueueMessage(
+                    reader.GetString(0), reader.GetInt64(1), reader.GetString(2), (byte[])reader.GetValue(3), reader.GetString(4), reader.GetInt32(5), reader.GetInt32(6), token));
+            }
+
+            return (IReadOnlyList<QueueMessage>)messages.OrderBy(m => m.Sequence).ToList();
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task WaitForMessagesAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        await signal.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+    }
+
+    public Task<bool> RenewLockAsync(QueueMessage message, CancellationToken cancellationToken) =>
+        Settle(message, "locked_until = $until", cancellationToken, ("$until", Now() + (long)options.Value.LockDuration.TotalMilliseconds));
+
+    public Task<bool> CompleteAsync(QueueMessage message, IReadOnlyList<string> written, CancellationToken cancellationToken) =>
+        Settle(message, "state = 'completed', completed_at = $now, written = $written, lock_token = NULL, locked_until = NULL, last_issue = NULL",
+            cancellationToken, ("$now", Now()), ("$written", System.Text.Json.JsonSerializer.Serialize(written, MessageJson.Default.IReadOnlyListString)));
+
+    public Task<bool> RescheduleAsync(QueueMessage message, DateTimeOffset due, string issueCode, CancellationToken cancellationToken) =>
+        Settle(message, "state = 'queued', due_at = $due, lock_token = NULL, locked_until = NULL, delivery_count = delivery_count - 1, last_issue = $issue",
+            cancellationToken, ("$due", due.ToUnixTimeMilliseconds()), ("$issue", issueCode));
+
+    public Task<bool> AbandonAsync(QueueMessage message, DateTimeOffset due, string issueCode, CancellationToken cancellationToken) =>
+        Settle(message, "state = 'queued', due_at = $due, lock_token = NULL, locked_until = NULL, last_issue = $issue",
+            cancellationToken, ("$due", due.ToUnixTimeMilliseconds()), ("$issue", issueCode));
+
+    public Task<bool> DeadLetterAsync(QueueMessage message, string outcomeJson, CancellationToken cancellationToken) =>
+        Settle(message, "state = 'dead-lettered', completed_at = $now, outcome = $outcome, lock_token = NULL, locked_until = NULL",
+            cancellationToken, ("$now", Now()), ("$outcome", outcomeJson));
+
+    /// <summary>Settles only while the lock is still ours; a lost lock means another delivery owns the message now.</summary>
+    private Task<bool> Settle(QueueMessage message, string assignments, CancellationToken cancellationToken, params (string Name, object Value)[] parameters) =>
+        database.WriteAsync((connection, transaction) =>
+        {
+            using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = $"UPDATE messages SET {assignments} WHERE id = $id AND lock_token = $token";
+            command.Parameters.AddWithValue("$id", message.Id);
+            command.Parameters.AddWithValue("$token", message.LockToken);
+            foreach (var (name, value) in parameters)
+            {
+                command.Parameters.AddWithValue(name, value);
+            }
+
+            return command.ExecuteNonQuery() == 1;
+        }, cancellationToken);
+
+    private long Now() => clock.GetUtcNow().ToUnixTimeMilliseconds();
+
+    public void Dispose() => signal.Dispose();
+
+    private void Signal()
+    {
+        try
+        {
+            signal.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+            // Already signalled.
+        }
+    }
+}

@@ -1,0 +1,134 @@
+using FhirMmn.Fhir.Extraction;
+using Microsoft.Data.Sqlite;
+
+namespace FhirMmn.Service.Storage;
+
+/// <summary>One assessment episode of a patient and what was last written for it.</summary>
+public sealed record Episode(
+    int Number,
+    DateTimeOffset? StartsAfter,
+    DateTimeOffset? NewestInput,
+    string? Digest,
+    string? Category,
+    string? ReportReference,
+    string? ReportVersion,
+    string? PlanReference,
+    string? PlanVersion,
+    int PlanGeneration)
+{
+    public static Episode First => new(1, null, null, null, null, null, null, null, null, 1);
+}
+
+/// <summary>Everything kept of one patient of one feed: results from every bundle, and the episodes.</summary>
+public sealed record PatientRecord(IReadOnlyList<FeedObservation> Observations, IReadOnlyList<Episode> Episodes);
+
+/// <summary>The results of each patient, merged across bundles, and the state of their assessments.</summary>
+public sealed class EvidenceStore(Database database)
+{
+    public PatientRecord Load(string feed, string patient)
+    {
+        using var connection = database.OpenReader();
+        var observations = new List<FeedObservation>();
+        using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "SELECT data FROM observations WHERE feed = $feed AND patient = $patient ORDER BY arrival";
+            command.Parameters.AddWithValue("$feed", feed);
+            command.Parameters.AddWithValue("$patient", patient);
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                observations.Add(FeedObservationJson.Deserialize(reader.GetString(0)));
+            }
+        }
+
+        var episodes = new List<Episode>();
+        using (var command = connection.CreateCommand())
+        {
+            command.CommandText = """
+                SELECT episode, starts_after, newest_input, digest, category, report_ref, report_version, plan_ref, plan_version, plan_generation
+                  FROM episodes WHERE feed = $feed AND patient = $patient ORDER BY episode
+                """;
+            command.Parameters.AddWithValue("$feed", feed);
+            command.Parameters.AddWithValue("$patient", patient);
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                episodes.Add(new Episode(
+                    reader.GetInt32(0),
+                    Time(reader, 1),
+                    Time(reader, 2),
+                    Text(reader, 3),
+                    Text(reader, 4),
+                    Text(reader, 5),
+                    Text(reader, 6),
+                    Text(reader, 7),
+                    Text(reader, 8),
+                    reader.GetInt32(9)));
+            }
+        }
+
+        return new PatientRecord(observations, episodes);
+    }
+
+    /// <summary>Stores a bundle's results and the patient's episodes as they now stand, in one commit.</summary>
+    public Task SaveAsync(string feed, PatientIdentity patient, IReadOnlyList<FeedObservation> added, IReadOnlyList<Episode> episodes, CancellationToken cancellationToken) =>
+        database.WriteAsync((connection, transaction) =>
+        {
+            using (var command = Command(connection, transaction, """
+                INSERT INTO patients (feed, patient, identity) VALUES ($feed, $patient, $identity)
+                ON CONFLICT (feed, patient) DO UPDATE SET identity = excluded.identity
+                """, feed, patient.Key))
+            {
+                command.Parameters.AddWithValue("$identity", FeedObservationJson.Serialize(patient));
+                command.ExecuteNonQuery();
+            }
+
+            foreach (var observation in added)
+            {
+                using var command = Command(connection, transaction, """
+                    INSERT OR REPLACE INTO observations (feed, patient, obs_key, arrival, effective, data)
+                    VALUES ($feed, $patient, $key, $arrival, $effective, $data)
+                    """, feed, patient.Key);
+                command.Parameters.AddWithValue("$key", observation.Identity.Key);
+                command.Parameters.AddWithValue("$arrival", observation.Arrival);
+                command.Parameters.AddWithValue("$effective", observation.Effective.ToUnixTimeMilliseconds());
+                command.Parameters.AddWithValue("$data", FeedObservationJson.Serialize(observation));
+                command.ExecuteNonQuery();
+            }
+
+            foreach (var e in episodes)
+            {
+                using var command = Command(connection, transaction, """
+                    INSERT OR REPLACE INTO episodes
+                        (feed, patient, episode, starts_after, newest_input, digest, category, report_ref, report_version, plan_ref, plan_version, plan_generation)
+                    VALUES ($feed, $patient, $episode, $starts, $newest, $digest, $category, $report, $reportVersion, $plan, $planVersion, $generation)
+                    """, feed, patient.Key);
+                command.Parameters.AddWithValue("$episode", e.Number);
+                command.Parameters.AddWithValue("$starts", (object?)e.StartsAfter?.ToUnixTimeMilliseconds() ?? DBNull.Value);
+                command.Parameters.AddWithValue("$newest", (object?)e.NewestInput?.ToUnixTimeMilliseconds() ?? DBNull.Value);
+                command.Parameters.AddWithValue("$digest", (object?)e.Digest ?? DBNull.Value);
+                command.Parameters.AddWithValue("$category", (object?)e.Category ?? DBNull.Value);
+                command.Parameters.AddWithValue("$report", (object?)e.ReportReference ?? DBNull.Value);
+                command.Parameters.AddWithValue("$reportVersion", (object?)e.ReportVersion ?? DBNull.Value);
+                command.Parameters.AddWithValue("$plan", (object?)e.PlanReference ?? DBNull.Value);
+                command.Parameters.AddWithValue("$planVersion", (object?)e.PlanVersion ?? DBNull.Value);
+                command.Parameters.AddWithValue("$generation", e.PlanGeneration);
+                command.ExecuteNonQuery();
+            }
+        }, cancellationToken);
+
+    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction transaction, string sql, string feed, string patient)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        command.Parameters.AddWithValue("$feed", feed);
+        command.Parameters.AddWithValue("$patient", patient);
+        return command;
+    }
+
+    private static string? Text(SqliteDataReader reader, int i) => reader.IsDBNull(i) ? null : reader.GetString(i);
+
+    private static DateTimeOffset? Time(SqliteDataReader reader, int i) =>
+        reader.IsDBNull(i) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(i));
+}

@@ -1,0 +1,205 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using FhirMmn.Fhir.Client;
+using FhirMmn.Fhir.Extraction;
+using FhirMmn.Fhir.Model;
+using Microsoft.Data.Sqlite;
+
+namespace FhirMmn.Service.Storage;
+
+/// <summary>A resource kept by the embedded store, with its version.</summary>
+public sealed record StoredResource(string Type, string Id, int Version, DateTimeOffset LastUpdated, string Json)
+{
+    public string Reference => $"{Type}/{Id}";
+
+    public string VersionedReference => $"{Type}/{Id}/_history/{Version.ToString(CultureInfo.InvariantCulture)}";
+}
+
+/// <summary>
+/// Where the results go when no FHIR server is configured: the write-back transaction is applied here with
+/// the same rules a FHIR server applies (conditional update and create, ifMatch, urn:uuid references
+/// resolved), and the resources are served read-only under /fhir.
+/// </summary>
+public sealed class ResourceStore(Database database, TimeProvider clock)
+{
+    public StoredResource? Read(string type, string id)
+    {
+        using var connection = database.OpenReader();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT type, id, version, last_updated, json FROM resources WHERE type = $type AND id = $id";
+        command.Parameters.AddWithValue("$type", type);
+        command.Parameters.AddWithValue("$id", id);
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? Row(reader) : null;
+    }
+
+    public StoredResource? FindByIdentifier(string type, string system, string value)
+    {
+        using var connection = database.OpenReader();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT type, id, version, last_updated, json FROM resources WHERE type = $type AND identifier = $identifier";
+        command.Parameters.AddWithValue("$type", type);
+        command.Parameters.AddWithValue("$identifier", $"{system}|{value}");
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? Row(reader) : null;
+    }
+
+    /// <summary>Resources of a type, by subject (Patient/{id}) and/or identifier (system|value), newest first.</summary>
+    public IReadOnlyList<StoredResource> Search(string type, string? subject, string? identifier, int count)
+    {
+        using var connection = database.OpenReader();
+        using var command = connection.CreateCommand();
+        var where = new StringBuilder("type = $type");
+        command.Parameters.AddWithValue("$type", type);
+        if (subject is not null)
+        {
+            where.Append(" AND subject = $subject");
+            command.Parameters.AddWithValue("$subject", subject);
+        }
+
+        if (identifier is not null)
+        {
+            where.Append(" AND identifier = $identifier");
+            command.Parameters.AddWithValue("$identifier", identifier);
+        }
+
+        command.CommandText = $"SELECT type, id, version, last_updated, json FROM resources WHERE {where} ORDER BY last_updated DESC, id LIMIT $count";
+        command.Parameters.AddWithValue("$count", count);
+        using var reader = command.ExecuteReader();
+        var found = new List<StoredResource>();
+        while (reader.Read())
+        {
+            found.Add(Row(reader));
+        }
+
+        return found;
+    }
+
+    /// <summary>Applies a write-back transaction atomically; returns the versioned references written.</summary>
+    public Task<IReadOnlyList<string>> ApplyAsync(Bundle transaction, CancellationToken cancellationToken) =>
+        database.WriteAsync((connection, tx) => (IReadOnlyList<string>)Apply(connection, tx, transaction), cancellationToken);
+
+    private List<string> Apply(SqliteConnection connection, SqliteTransaction tx, Bundle transaction)
+    {
+        var now = clock.GetUtcNow();
+        var entries = transaction.Entry ?? [];
+        var plans = new List<(BundleEntry Entry, string Type, string Id, int Version, bool Write)>();
+        var urns = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var entry in entries)
+        {
+            var request = entry.Request!;
+            var type = entry.Resource!.ResourceType;
+            var condition = request.Method == "PUT" ? Query(request.Url) : request.IfNoneExist;
+            var existing = condition is null ? null : Match(connection, tx, type, condition);
+            if (request.IfMatch is { } ifMatch && existing is not null && ifMatch != $"W/\"{existing.Version.ToString(CultureInfo.InvariantCulture)}\"")
+            {
+                throw new FhirServerException(412, $"Version conflict on {type}.");
+            }
+
+            var id = existing?.Id ?? StableId(type, condition ?? Guid.NewGuid().ToString("N"));
+            var write = request.Method == "PUT" || existing is null;
+            plans.Add((entry, type, id, (existing?.Version ?? 0) + (write ? 1 : 0), write));
+            if (entry.FullUrl is { } urn)
+            {
+                urns[urn] = $"{type}/{id}";
+            }
+        }
+
+        // Provenance has no subject: it is filed under the patient of the report it is about.
+        var patient = entries.Select(e => e.Resource).OfType<DiagnosticReport>().Select(r => Normalise(r.Subject?.ReferenceValue)).FirstOrDefault();
+        var written = new List<string>();
+        foreach (var (entry, type, id, version, write) in plans)
+        {
+            if (!write)
+            {
+                continue;
+            }
+
+            var text = FhirJson.Serialize(entry.Resource!);
+            foreach (var (urn, reference) in urns)
+            {
+                text = text.Replace($"\"{urn}\"", $"\"{reference}\"", StringComparison.Ordinal);
+            }
+
+            var json = JsonNode.Parse(text)!.AsObject();
+            json["id"] = id;
+            var meta = json["meta"] as JsonObject ?? [];
+            json.Remove("meta");
+            meta["versionId"] = version.ToString(CultureInfo.InvariantCulture);
+            meta["lastUpdated"] = now.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+            var ordered = new JsonObject { ["resourceType"] = json["resourceType"]!.DeepClone(), ["id"] = id, ["meta"] = meta };
+            foreach (var (name, value) in json)
+            {
+                if (name is not ("resourceType" or "id"))
+                {
+                    ordered[name] = value?.DeepClone();
+                }
+            }
+
+            using var command = connection.CreateCommand();
+            command.Transaction = tx;
+            command.CommandText = """
+                INSERT INTO resources (type, id, version, subject, identifier, last_updated, json)
+                VALUES ($type, $id, $version, $subject, $identifier, $updated, $json)
+                ON CONFLICT (type, id) DO UPDATE SET version = excluded.version, subject = excluded.subject,
+                    identifier = excluded.identifier, last_updated = excluded.last_updated, json = excluded.json
+                """;
+            command.Parameters.AddWithValue("$type", type);
+            command.Parameters.AddWithValue("$id", id);
+            command.Parameters.AddWithValue("$version", version);
+            command.Parameters.AddWithValue("$subject", (object?)Normalise(ordered["subject"]?["reference"]?.GetValue<string>()) ?? (object?)patient ?? DBNull.Value);
+            command.Parameters.AddWithValue("$identifier", (object?)IdentifierKey(ordered) ?? DBNull.Value);
+            command.Parameters.AddWithValue("$updated", now.ToUnixTimeMilliseconds());
+            command.Parameters.AddWithValue("$json", ordered.ToJsonString());
+            command.ExecuteNonQuery();
+            written.Add($"{type}/{id}/_history/{version.ToString(CultureInfo.InvariantCulture)}");
+        }
+
+        return written;
+    }
+
+    private static string? Query(string url) => url.IndexOf('?', StringComparison.Ordinal) is var i and >= 0 ? url[(i + 1)..] : null;
+
+    /// <summary>The one resource matching identifier=system|value or _tag=system|code.</summary>
+    private static StoredResource? Match(SqliteConnection connection, SqliteTransaction tx, string type, string condition)
+    {
+        var (name, value) = condition.Split('=', 2) is [var n, var v] ? (n, Uri.UnescapeDataString(v)) : (condition, string.Empty);
+        var key = name switch
+        {
+            "identifier" => value,
+            "_tag" => "tag:" + value,
+            _ => throw new FhirServerException(400, "Only identifier and _tag conditions are supported by the embedded store."),
+        };
+        using var command = connection.CreateCommand();
+        command.Transaction = tx;
+        command.CommandText = "SELECT type, id, version, last_updated, json FROM resources WHERE type = $type AND identifier = $identifier";
+        command.Parameters.AddWithValue("$type", type);
+        command.Parameters.AddWithValue("$identifier", key);
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? Row(reader) : null;
+    }
+
+    private static string StableId(string type, string condition) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{type}\n{condition}")))[..32];
+
+    /// <summary>A patient reference as Patient/{id}, so that searches by subject find absolute references too.</summary>
+    private static string? Normalise(string? reference) =>
+        reference is null ? null : References.ParseRestful(reference)?.Relative ?? reference;
+
+    private static string? IdentifierKey(JsonObject json)
+    {
+        if (json["identifier"]?[0] is { } identifier && identifier["system"] is { } system && identifier["value"] is { } value)
+        {
+            return $"{system.GetValue<string>()}|{value.GetValue<string>()}";
+        }
+
+        return json["meta"]?["tag"]?[0] is { } tag && tag["system"] is { } tagSystem && tag["code"] is { } code
+            ? $"tag:{tagSystem.GetValue<string>()}|{code.GetValue<string>()}"
+            : null;
+    }
+
+    private static StoredResource Row(SqliteDataReader reader) => new(
+        reader.GetString(0), reader.GetString(1), reader.GetInt32(2), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)), reader.GetString(4));
+}

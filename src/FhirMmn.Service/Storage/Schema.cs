@@ -1,0 +1,75 @@
+using Microsoft.Data.Sqlite;
+
+namespace FhirMmn.Service.Storage;
+
+/// <summary>The tables of the embedded store. Times are Unix milliseconds (UTC).</summary>
+internal static class Schema
+{
+    public static void Create(SqliteConnection connection) => Database.Execute(connection, """
+        CREATE TABLE IF NOT EXISTS messages (
+            sequence       INTEGER PRIMARY KEY AUTOINCREMENT,
+            id             TEXT    NOT NULL UNIQUE,
+            feed           TEXT    NOT NULL,
+            body           BLOB    NOT NULL,
+            correlation_id TEXT    NOT NULL,
+            received_at    INTEGER NOT NULL,
+            state          TEXT    NOT NULL,
+            due_at         INTEGER NOT NULL,
+            lock_token     TEXT,
+            locked_until   INTEGER,
+            delivery_count INTEGER NOT NULL DEFAULT 0,
+            attempts       INTEGER NOT NULL DEFAULT 0,
+            completed_at   INTEGER,
+            written        TEXT,
+            outcome        TEXT,
+            last_issue     TEXT
+        );
+        CREATE INDEX IF NOT EXISTS messages_ready ON messages (state, due_at, sequence);
+
+        CREATE TABLE IF NOT EXISTS patients (
+            feed     TEXT NOT NULL,
+            patient  TEXT NOT NULL,
+            identity TEXT NOT NULL,
+            PRIMARY KEY (feed, patient)
+        );
+
+        CREATE TABLE IF NOT EXISTS observations (
+            feed     TEXT    NOT NULL,
+            patient  TEXT    NOT NULL,
+            obs_key  TEXT    NOT NULL,
+            arrival  INTEGER NOT NULL,
+            effective INTEGER NOT NULL,
+            data     TEXT    NOT NULL,
+            PRIMARY KEY (feed, patient, obs_key, arrival)
+        );
+
+        CREATE TABLE IF NOT EXISTS episodes (
+            feed            TEXT    NOT NULL,
+            patient         TEXT    NOT NULL,
+            episode         INTEGER NOT NULL,
+            starts_after    INTEGER,
+            newest_input    INTEGER,
+            digest          TEXT,
+            category        TEXT,
+            report_ref      TEXT,
+            report_version  TEXT,
+            plan_ref        TEXT,
+            plan_version    TEXT,
+            plan_generation INTEGER NOT NULL DEFAULT 1,
+            PRIMARY KEY (feed, patient, episode)
+        );
+
+        CREATE TABLE IF NOT EXISTS resources (
+            type         TEXT    NOT NULL,
+            id           TEXT    NOT NULL,
+            version      INTEGER NOT NULL,
+            subject      TEXT,
+            identifier   TEXT,
+            last_updated INTEGER NOT NULL,
+            json         TEXT    NOT NULL,
+            PRIMARY KEY (type, id)
+        );
+        CREATE INDEX IF NOT EXISTS resources_subject ON resources (type, subject);
+        CREATE INDEX IF NOT EXISTS resources_identifier ON resources (type, identifier);
+        """);
+}
