@@ -11,6 +11,15 @@ namespace FhirMmn.Service.Hosting;
 /// </summary>
 internal static partial class Logging
 {
+    private static readonly string[] UrlLoggingCategories =
+    [
+        "Microsoft.AspNetCore.Hosting.Diagnostics",
+        "Microsoft.AspNetCore.Routing",
+        "Microsoft.AspNetCore.Http",
+        "System.Net.Http.HttpClient",
+        "Polly",
+    ];
+
     public static void AddFhirMmnLogging(this WebApplicationBuilder builder)
     {
         var configuration = new LoggerConfiguration()
@@ -23,6 +32,13 @@ internal static partial class Logging
             : configuration.WriteTo.Console(new JsonFormatter(renderMessage: true));
         builder.Logging.ClearProviders();
         builder.Logging.AddSerilog(configuration.CreateLogger(), dispose: true);
+
+        // These framework categories log whole URLs, query strings included (?subject=Patient/...), below
+        // Warning. They stay quiet whatever the configuration says; FhirMmn logs each request itself.
+        foreach (var category in UrlLoggingCategories)
+        {
+            builder.Logging.AddFilter(category, LogLevel.Warning);
+        }
     }
 
     /// <summary>One line per request: method, route template (never the path or query, which carry ids), status, time.</summary>
