@@ -1,0 +1,174 @@
+using System.Text;
+using FhirMmn.Fhir.Model;
+using FhirMmn.Service.FhirServer;
+using FhirMmn.Service.Hosting;
+using FhirMmn.Service.Messaging;
+using FhirMmn.Service.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace FhirMmn.Service.Tests;
+
+/// <summary>The embedded durable queue: peek-lock, expiry and redelivery, settling, and what the consumer does with each outcome.</summary>
+public sealed class QueueTests : IAsyncDisposable
+{
+    private readonly string folder = Directory.CreateTempSubdirectory("fhirmmn-queue-").FullName;
+    private readonly Database database;
+    private readonly SqliteTransport transport;
+
+    public QueueTests()
+    {
+        var options = Options.Create(new FhirMmnOptions { DataDirectory = folder, LockDuration = TimeSpan.FromMilliseconds(300) });
+        database = new Database(options, new Environment(folder), NullLogger<Database>.Instance);
+        transport = new SqliteTransport(database, TimeProvider.System, options);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        transport.Dispose();
+        await database.DisposeAsync();
+        Directory.Delete(folder, recursive: true);
+    }
+
+    private Task<string> Enqueue(string text = "{}") => transport.EnqueueAsync("default", Encoding.UTF8.GetBytes(text), "c1", CancellationToken.None);
+
+    [Fact]
+    public async Task A_received_message_is_locked_until_settled()
+    {
+        var id = await Enqueue();
+
+        var first = Assert.Single(await transport.ReceiveAsync(10, CancellationToken.None));
+        var second = await transport.ReceiveAsync(10, CancellationToken.None);
+
+        Assert.Equal(id, first.Id);
+        Assert.Equal(1, first.DeliveryCount);
+        Assert.Empty(second);
+        Assert.True(await transport.CompleteAsync(first, ["DiagnosticReport/1/_history/1"], CancellationToken.None));
+        Assert.Empty(await transport.ReceiveAsync(10, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_message_whose_consumer_died_is_delivered_again_when_its_lock_expires_and_counts_the_delivery()
+    {
+        await Enqueue();
+        var first = Assert.Single(await transport.ReceiveAsync(1, CancellationToken.None));
+
+        await Task.Delay(400);
+        var again = Assert.Single(await transport.ReceiveAsync(1, CancellationToken.None));
+
+        Assert.Equal(first.Id, again.Id);
+        Assert.Equal(2, again.DeliveryCount);
+        Assert.False(await transport.CompleteAsync(first, [], CancellationToken.None), "the first consumer lost its lock");
+        Assert.True(await transport.CompleteAsync(again, [], CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_rescheduled_message_waits_until_due_and_does_not_count_as_a_delivery()
+    {
+        await Enqueue();
+        var first = Assert.Single(await transport.ReceiveAsync(1, CancellationToken.None));
+
+        await transport.RescheduleAsync(first, DateTimeOffset.UtcNow.AddMilliseconds(500), "transient", CancellationToken.None);
+        var early = await transport.ReceiveAsync(1, CancellationToken.None);
+        await Task.Delay(600);
+        var due = Assert.Single(await transport.ReceiveAsync(1, CancellationToken.None));
+
+        Assert.Empty(early);
+        Assert.Equal(1, due.DeliveryCount);
+        Assert.Equal(2, due.Attempts);
+    }
+
+    [Fact]
+    public async Task Messages_come_out_in_the_order_they_went_in()
+    {
+        var ids = new List<string>();
+        for (var i = 0; i < 5; i++)
+        {
+            ids.Add(await Enqueue());
+        }
+
+        var received = await transport.ReceiveAsync(10, CancellationToken.None);
+
+        Assert.Equal(ids, received.Select(m => m.Id));
+    }
+
+    [Fact]
+    public async Task Enqueues_from_many_callers_are_all_durably_stored()
+    {
+        var ids = await Task.WhenAll(Enumerable.Range(0, 300).Select(_ => Enqueue()));
+
+        Assert.Equal(300, ids.Distinct().Count());
+        Assert.Equal(300, (await transport.ReceiveAsync(1000, CancellationToken.None)).Count);
+    }
+
+    private sealed class Environment(string root) : IHostEnvironment
+    {
+        public string EnvironmentName { get; set; } = "Testing";
+
+        public string ApplicationName { get; set; } = "FhirMmn.Service.Tests";
+
+        public string ContentRootPath { get; set; } = root;
+
+        public Microsoft.Extensions.FileProviders.IFileProvider ContentRootFileProvider { get; set; } = new Microsoft.Extensions.FileProviders.NullFileProvider();
+    }
+}
+
+/// <summary>The consumer, running in the service: one bad message never blocks the others; crashes are counted.</summary>
+public sealed class ConsumerTests
+{
+    [Fact]
+    public async Task A_malformed_message_on_the_queue_is_dead_lettered_with_its_reason_and_the_next_one_flows()
+    {
+        using var service = new ServiceFactory();
+        var client = service.CreateClient();
+        var transport = service.Services.GetRequiredService<IMessageTransport>();
+
+        var bad = await transport.EnqueueAsync("default", Encoding.UTF8.GetBytes("{\"resourceType\":\"Bundle\",\"type\":\"collection\",\"entry\":[{\"resource\":{\"resourceType\":\"Observation\"}}]}"), "bad-1", CancellationToken.None);
+        var good = await client.PostAsync(ServiceCalls.Example("example-definite-ulnar-forearm.json"));
+
+        var badStatus = await client.SettledAsync(bad);
+        var goodStatus = await client.SettledAsync(good);
+
+        Assert.Equal("dead-lettered", badStatus.GetProperty("state").GetString());
+        var outcome = badStatus.GetProperty("outcome");
+        Assert.Equal("OperationOutcome", outcome.GetProperty("resourceType").GetString());
+        Assert.Equal("bad-1", outcome.GetProperty("id").GetString());
+        Assert.Contains(outcome.GetProperty("issue").EnumerateArray(), i => i.GetProperty("expression")[0].GetString() == "Bundle.entry[0].resource.status");
+        Assert.Equal("completed", goodStatus.GetProperty("state").GetString());
+    }
+
+    [Fact]
+    public async Task A_message_that_keeps_crashing_its_handler_is_dead_lettered_at_the_delivery_limit()
+    {
+        var crashing = new CrashingTarget();
+        using var service = new ServiceFactory(
+            new() { ["FhirMmn:MaxDeliveries"] = "3", ["FhirMmn:RetryBaseDelay"] = "00:00:00.050" },
+            services => services.AddScoped<IWriteBackTarget>(_ => crashing));
+        var client = service.CreateClient();
+
+        var status = await client.SettledAsync(await client.PostAsync(ServiceCalls.Example("example-definite-ulnar-forearm.json")));
+
+        Assert.Equal("dead-lettered", status.GetProperty("state").GetString());
+        Assert.Equal(3, crashing.Calls);
+        Assert.Contains("deliveries", status.GetProperty("outcome").GetProperty("issue")[0].GetProperty("details").GetProperty("text").GetString(), StringComparison.Ordinal);
+    }
+
+    private sealed class CrashingTarget : IWriteBackTarget
+    {
+        private int calls;
+
+        public int Calls => calls;
+
+        public string? ServerBase => null;
+
+        public Task<TargetState> ReadAsync(string assessmentIdentifier, string carePlanIdentifier, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref calls);
+            throw new InvalidOperationException("A bug in a dependency.");
+        }
+
+        public Task<IReadOnlyList<string>> WriteAsync(Bundle transaction, CancellationToken cancellationToken) => throw new NotSupportedException();
+    }
+}
