@@ -1,0 +1,214 @@
+using System.Net;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using FhirMmn.Service.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace FhirMmn.Service.Tests;
+
+/// <summary>
+/// Write-back to a real FHIR server process, with faults injected in front of it: every message is
+/// eventually written exactly once, and what is written can be read back from the server.
+/// </summary>
+public sealed class FhirServerTests : IDisposable
+{
+    private readonly string folder = Directory.CreateTempSubdirectory("fhirmmn-fhir-").FullName;
+    private readonly FaultPlan faults = new();
+    private readonly List<IDisposable> started = [];
+
+    public void Dispose()
+    {
+        foreach (var item in Enumerable.Reverse(started))
+        {
+            item.Dispose();
+        }
+
+        Directory.Delete(folder, recursive: true);
+    }
+
+    /// <summary>A server seeded with the examples' patients and results (each under a suffix), and the service writing to it.</summary>
+    private (FhirServerProcess Server, HttpClient Service, List<string> Bundles) Start(params (string Example, string Suffix)[] patients)
+    {
+        var rebased = patients.Select(p => FhirServerProcess.Rebase(p.Example, folder, p.Suffix)).ToList();
+        var server = FhirServerProcess.Start([.. rebased.Select(r => r.SeedFile)]);
+        started.Add(server);
+        var service = new ServiceFactory(
+            new()
+            {
+                ["FhirServer:BaseUrl"] = server.BaseUrl.ToString(),
+                ["FhirServer:Timeout"] = "00:00:02",
+                ["FhirServer:Attempts"] = "2",
+                ["FhirMmn:RetryBaseDelay"] = "00:00:00.200",
+                ["FhirMmn:RetryMaxDelay"] = "00:00:01",
+            },
+            services => services.AddHttpClient(ServiceRegistration.FhirServerClient).AddHttpMessageHandler(() => new FaultInjectingHandler(faults)));
+        started.Add(service);
+        return (server, service.CreateClient(), rebased.Select(r => r.Bundle(server.BaseUrl)).ToList());
+    }
+
+    private static async Task<JsonElement> OneReportAsync(FhirServerProcess server, string patient)
+    {
+        var reports = FhirServerProcess.Resources(await server.SearchAsync($"DiagnosticReport?subject=Patient/{patient}"));
+        return Assert.Single(reports);
+    }
+
+    public static TheoryData<string, string, string> SharedExamples => new()
+    {
+        { "example-definite-ulnar-forearm.json", "pat-example-definite-ulnar-forearm", "definite" },
+        { "example-insufficient-no-area.json", "pat-example-insufficient-no-area", "insufficient-data" },
+        { "example-not-met-umn-signs.json", "pat-example-not-met-umn-signs", "criteria-not-met" },
+    };
+
+    [Theory]
+    [MemberData(nameof(SharedExamples))]
+    public async Task A_shared_example_is_written_to_the_hospital_server_and_read_back_from_it(string example, string patient, string category)
+    {
+        var (server, service, bundles) = Start((example, string.Empty));
+
+        var status = await service.SettledAsync(await service.PostAsync(bundles[0]));
+
+        Assert.Equal("completed", status.GetProperty("state").GetString());
+        var report = await OneReportAsync(server, patient);
+        Assert.Equal(category, ServiceCalls.Category(report));
+        foreach (var result in report.GetProperty("result").EnumerateArray())
+        {
+            var reference = result.GetProperty("reference").GetString()!;
+            Assert.StartsWith("Observation/", reference, StringComparison.Ordinal);
+            Assert.Equal(HttpStatusCode.OK, (await server.Client.GetAsync(new Uri(reference, UriKind.Relative))).StatusCode);
+        }
+
+        var plan = Assert.Single(FhirServerProcess.Resources(await server.SearchAsync($"CarePlan?subject=Patient/{patient}")));
+        Assert.Equal($"DiagnosticReport/{report.GetProperty("id").GetString()}", plan.GetProperty("supportingInfo")[0].GetProperty("reference").GetString());
+        var provenance = Assert.Single(FhirServerProcess.Resources(await server.SearchAsync($"Provenance?target=DiagnosticReport/{report.GetProperty("id").GetString()}")));
+        Assert.StartsWith("Device/", provenance.GetProperty("agent")[0].GetProperty("who").GetProperty("reference").GetString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(FaultPlan.Kind.Down)]
+    [InlineData(FaultPlan.Kind.ServerError)]
+    [InlineData(FaultPlan.Kind.Throttled)]
+    [InlineData(FaultPlan.Kind.Slow)]
+    [InlineData(FaultPlan.Kind.LostResponse)]
+    public async Task Through_a_failing_server_every_message_is_eventually_written_exactly_once(FaultPlan.Kind fault)
+    {
+        var patients = new[] { "-a", "-b", "-c" };
+        var (server, service, bundles) = Start([.. patients.Select(p => ("example-definite-ulnar-forearm.json", p))]);
+        faults.Fail(fault, 8);
+
+        var ids = new List<string>();
+        foreach (var bundle in bundles)
+        {
+            ids.Add(await service.PostAsync(bundle));
+        }
+
+        var statuses = new List<JsonElement>();
+        foreach (var id in ids)
+        {
+            statuses.Add(await service.SettledAsync(id, TimeSpan.FromSeconds(90)));
+        }
+
+        Assert.All(statuses, s => Assert.Equal("completed", s.GetProperty("state").GetString()));
+        Assert.Contains(statuses, s => s.GetProperty("attempts").GetInt32() > 1);
+        foreach (var suffix in patients)
+        {
+            var report = await OneReportAsync(server, "pat-example-definite-ulnar-forearm" + suffix);
+            Assert.Equal("1", report.GetProperty("meta").GetProperty("versionId").GetString());
+            Assert.Single(FhirServerProcess.Resources(await server.SearchAsync($"CarePlan?subject=Patient/pat-example-definite-ulnar-forearm{suffix}")));
+            Assert.Single(FhirServerProcess.Resources(await server.SearchAsync($"Provenance?target=DiagnosticReport/{report.GetProperty("id").GetString()}")));
+        }
+
+        Assert.Single(FhirServerProcess.Resources(await server.SearchAsync("Device")));
+    }
+
+    [Fact]
+    public async Task The_same_message_delivered_twice_leaves_one_report_one_version_one_provenance()
+    {
+        var (server, service, bundles) = Start(("example-definite-ulnar-forearm.json", string.Empty));
+
+        await service.SettledAsync(await service.PostAsync(bundles[0]));
+        var second = await service.SettledAsync(await service.PostAsync(bundles[0]));
+
+        Assert.Equal(0, second.GetProperty("written").GetArrayLength());
+        var report = await OneReportAsync(server, "pat-example-definite-ulnar-forearm");
+        Assert.Equal("1", report.GetProperty("meta").GetProperty("versionId").GetString());
+        Assert.Single(FhirServerProcess.Resources(await server.SearchAsync($"Provenance?target=DiagnosticReport/{report.GetProperty("id").GetString()}")));
+    }
+
+    private static string Part(string bundle, Func<int, bool> keep)
+    {
+        var node = JsonNode.Parse(bundle)!;
+        var entries = node["entry"]!.AsArray();
+        for (var i = entries.Count - 1; i >= 1; i--)
+        {
+            if (!keep(i))
+            {
+                entries.RemoveAt(i);
+            }
+        }
+
+        return node.ToJsonString();
+    }
+
+    [Fact]
+    public async Task New_evidence_updates_the_report_and_a_plan_a_clinician_changed_is_replaced_by_a_new_generation()
+    {
+        const string patient = "pat-example-definite-ulnar-forearm";
+        var (server, service, bundles) = Start(("example-definite-ulnar-forearm.json", string.Empty));
+        await service.SettledAsync(await service.PostAsync(Part(bundles[0], i => i <= 9)));
+        var first = Assert.Single(FhirServerProcess.Resources(await server.SearchAsync($"CarePlan?subject=Patient/{patient}")));
+        var edited = JsonNode.Parse(first.GetRawText())!;
+        edited["status"] = "active";
+        using (var put = await server.Client.PutAsync(new Uri($"CarePlan/{first.GetProperty("id").GetString()}", UriKind.Relative),
+            new StringContent(edited.ToJsonString(), System.Text.Encoding.UTF8, "application/fhir+json")))
+        {
+            Assert.True(put.IsSuccessStatusCode, await put.Content.ReadAsStringAsync());
+        }
+
+        await service.SettledAsync(await service.PostAsync(Part(bundles[0], i => i >= 10)));
+
+        var report = await OneReportAsync(server, patient);
+        Assert.Equal("2", report.GetProperty("meta").GetProperty("versionId").GetString());
+        var plans = FhirServerProcess.Resources(await server.SearchAsync($"CarePlan?subject=Patient/{patient}"));
+        Assert.Equal(2, plans.Count);
+        var clinicians = plans.Single(p => p.GetProperty("id").GetString() == first.GetProperty("id").GetString());
+        var next = plans.Single(p => p.GetProperty("id").GetString() != first.GetProperty("id").GetString());
+        Assert.Equal("active", clinicians.GetProperty("status").GetString());
+        Assert.Equal($"CarePlan/{first.GetProperty("id").GetString()}", next.GetProperty("replaces")[0].GetProperty("reference").GetString());
+        Assert.EndsWith("-2", next.GetProperty("identifier")[0].GetProperty("value").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_report_changed_between_read_and_write_is_re_read_and_written_on_top()
+    {
+        const string patient = "pat-example-definite-ulnar-forearm";
+        var (server, service, bundles) = Start(("example-definite-ulnar-forearm.json", string.Empty));
+        await service.SettledAsync(await service.PostAsync(Part(bundles[0], i => i <= 9)));
+        faults.BeforeNextTransaction = async () =>
+        {
+            var current = JsonNode.Parse((await OneReportAsync(server, patient)).GetRawText())!;
+            current["conclusion"] = "Edited elsewhere.";
+            using var put = await server.Client.PutAsync(new Uri($"DiagnosticReport/{current["id"]}", UriKind.Relative),
+                new StringContent(current.ToJsonString(), System.Text.Encoding.UTF8, "application/fhir+json"));
+            Assert.True(put.IsSuccessStatusCode);
+        };
+
+        var status = await service.SettledAsync(await service.PostAsync(Part(bundles[0], i => i >= 10)));
+
+        Assert.Equal("completed", status.GetProperty("state").GetString());
+        var report = await OneReportAsync(server, patient);
+        Assert.Equal("3", report.GetProperty("meta").GetProperty("versionId").GetString());
+        Assert.Equal("clinical-criteria-provided", report.GetProperty("conclusionCode")[1].GetProperty("coding")[0].GetProperty("code").GetString());
+    }
+
+    [Fact]
+    public async Task The_service_is_not_ready_while_its_fhir_server_is_down()
+    {
+        var (server, service, _) = Start(("example-definite-ulnar-forearm.json", string.Empty));
+        Assert.Equal(HttpStatusCode.OK, (await service.GetAsync(new Uri("/health/ready", UriKind.Relative))).StatusCode);
+
+        server.Dispose();
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await service.GetAsync(new Uri("/health/ready", UriKind.Relative))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await service.GetAsync(new Uri("/health/live", UriKind.Relative))).StatusCode);
+    }
+}
