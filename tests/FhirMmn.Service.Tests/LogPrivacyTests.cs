@@ -17,7 +17,10 @@ public sealed class LogPrivacyTests : IDisposable
         var patient = bundle["entry"]![0]!["resource"]!.AsObject();
         patient["identifier"] = new JsonArray(new JsonObject { ["system"] = "https://ehr.example.org/sid/mrn", ["value"] = "MRN-7781234" });
         patient["name"] = new JsonArray(new JsonObject { ["family"] = "Zwartkruis", ["given"] = new JsonArray("Hendrika") });
-        var secrets = new[] { "MRN-7781234", "Zwartkruis", "Hendrika", "1971-03-02", "pat-example-definite-ulnar-forearm", "example-definite-ulnar-forearm-obs", "10.2", "26.0", "2026-10-14" };
+        // Values distinctive enough that no elapsed time or count can match them by chance.
+        bundle["entry"]![1]!["resource"]!["valueQuantity"]!["value"] = 10.2417m;
+        bundle["entry"]![1]!["resource"]!["component"]![2]!["valueQuantity"]!["value"] = 26.0391m;
+        var secrets = new[] { "MRN-7781234", "Zwartkruis", "Hendrika", "1971-03-02", "pat-example-definite-ulnar-forearm", "example-definite-ulnar-forearm-obs", "10.2417", "26.0391", "2026-10-14" };
 
         await client.SettledAsync(await client.PostAsync(bundle.ToJsonString()));
         bundle["entry"]![4]!["resource"]!["subject"]!["reference"] = "Patient/Zwartkruis-Hendrika";
