@@ -202,3 +202,15 @@ public sealed class FaultInjectingHandler(FaultPlan plan) : DelegatingHandler
         }
     }
 }
+
+/// <summary>The test FHIR server checks itself (tests/fhir-server/smoke.mjs), so that what the integration tests rely on stays true.</summary>
+public sealed class FhirServerSelfCheck
+{
+    [Fact]
+    public void The_test_fhir_server_passes_its_own_checks()
+    {
+        var run = NodeTools.RunNode("tests/fhir-server/smoke.mjs");
+
+        Assert.True(run.ExitCode == 0, run.Output + run.Error);
+    }
+}
