@@ -164,28 +164,8 @@ public static class WriteBackBuilder
                 IfNoneExist = IdentifierQuery(o.Identity.Identifier!.System!, o.Identity.Identifier.Value!),
             },
         }));
-        entries.Add(new BundleEntry
-        {
-            FullUrl = reportUrn,
-            Resource = report,
-            Request = new BundleEntryRequest
-            {
-                Method = "PUT",
-                Url = "DiagnosticReport?" + IdentifierQuery(Contract.AssessmentIdentifierSystem, assessmentId),
-                IfMatch = request.ReportIfMatch,
-            },
-        });
-        entries.Add(new BundleEntry
-        {
-            FullUrl = planUrn,
-            Resource = plan,
-            Request = new BundleEntryRequest
-            {
-                Method = "PUT",
-                Url = "CarePlan?" + IdentifierQuery(Contract.CarePlanIdentifierSystem, carePlanId),
-                IfMatch = request.CarePlanIfMatch,
-            },
-        });
+        entries.Add(ConditionalUpdate(reportUrn, report, Contract.AssessmentIdentifierSystem, assessmentId, request.ReportIfMatch));
+        entries.Add(ConditionalUpdate(planUrn, plan, Contract.CarePlanIdentifierSystem, carePlanId, request.CarePlanIfMatch));
         entries.Add(new BundleEntry
         {
             FullUrl = StableIds.Urn(assessmentId, evidence.Digest, "Provenance"),
@@ -201,6 +181,19 @@ public static class WriteBackBuilder
         var transaction = new Bundle { Type = "transaction", Timestamp = time, Entry = entries };
         return new WriteBack(transaction, assessmentId, carePlanId, report, plan, provenance, device);
     }
+
+    /// <summary>PUT Type?identifier=system|value: creates the resource once, then versions it; ifMatch guards the version read.</summary>
+    private static BundleEntry ConditionalUpdate(string fullUrl, Resource resource, string system, string value, string? ifMatch) => new()
+    {
+        FullUrl = fullUrl,
+        Resource = resource,
+        Request = new BundleEntryRequest
+        {
+            Method = "PUT",
+            Url = $"{resource.ResourceType}?{IdentifierQuery(system, value)}",
+            IfMatch = ifMatch,
+        },
+    };
 
     /// <summary>The three conclusion codes, each its own concept (codings in one concept would read as equivalents).</summary>
     private static List<CodeableConcept> ConclusionCodes(MmnAssessment assessment)
