@@ -123,3 +123,19 @@ public sealed class EvidenceMergeTests
         Assert.Equal("2026-11-01", evidence.Newest!.EffectiveText);
     }
 }
+
+public sealed class FeedBundleSequenceTests
+{
+    [Fact]
+    public void A_bundle_read_first_and_put_in_sequence_later_equals_one_read_in_that_sequence()
+    {
+        var bytes = System.Text.Encoding.UTF8.GetBytes(Feeds.Text(Feeds.Definite));
+
+        var later = FeedReader.Read(bytes).Bundle!.InSequence(7);
+        var direct = FeedReader.Read(bytes, new FeedReaderOptions { Sequence = 7 }).Bundle!;
+
+        Assert.Equal(direct.Observations.Select(o => o.Arrival), later.Observations.Select(o => o.Arrival));
+        Assert.Equal(EvidenceAssembler.Assemble(direct.Observations).Digest, EvidenceAssembler.Assemble(later.Observations).Digest);
+        Assert.Equal(7 * FeedReader.EntriesPerSequence + 1, later.Observations[0].Arrival);
+    }
+}

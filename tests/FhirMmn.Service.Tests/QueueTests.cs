@@ -32,7 +32,12 @@ public sealed class QueueTests : IAsyncDisposable
         Directory.Delete(folder, recursive: true);
     }
 
-    private Task<string> Enqueue(string text = "{}") => transport.EnqueueAsync("default", Encoding.UTF8.GetBytes(text), "c1", CancellationToken.None);
+    private async Task<string> Enqueue(string text = "{}")
+    {
+        var id = MessageIds.New();
+        await transport.EnqueueAsync(id, "default", Encoding.UTF8.GetBytes(text), "c1", CancellationToken.None);
+        return id;
+    }
 
     [Fact]
     public async Task A_received_message_is_locked_until_settled()
@@ -125,7 +130,8 @@ public sealed class ConsumerTests
         var client = service.CreateClient();
         var transport = service.Services.GetRequiredService<IMessageTransport>();
 
-        var bad = await transport.EnqueueAsync("default", Encoding.UTF8.GetBytes("{\"resourceType\":\"Bundle\",\"type\":\"collection\",\"entry\":[{\"resource\":{\"resourceType\":\"Observation\"}}]}"), "bad-1", CancellationToken.None);
+        var bad = MessageIds.New();
+        await transport.EnqueueAsync(bad, "default", Encoding.UTF8.GetBytes("{\"resourceType\":\"Bundle\",\"type\":\"collection\",\"entry\":[{\"resource\":{\"resourceType\":\"Observation\"}}]}"), "bad-1", CancellationToken.None);
         var good = await client.PostAsync(ServiceCalls.Example("example-definite-ulnar-forearm.json"));
 
         var badStatus = await client.SettledAsync(bad);

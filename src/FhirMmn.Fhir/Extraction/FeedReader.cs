@@ -41,7 +41,14 @@ public enum FeedRefusal
 public sealed record PatientIdentity(string Key, string? ServerBase, string? ResourceId, Identifier? Identifier);
 
 /// <summary>What a feed bundle brings: one patient and the contract Observations.</summary>
-public sealed record FeedBundle(string BundleType, PatientIdentity Patient, IReadOnlyList<FeedObservation> Observations);
+public sealed record FeedBundle(string BundleType, PatientIdentity Patient, IReadOnlyList<FeedObservation> Observations)
+{
+    /// <summary>The same bundle read as the <paramref name="sequence"/>-th (as <see cref="FeedReaderOptions.Sequence"/> would have), when it was read as the 0th.</summary>
+    public FeedBundle InSequence(long sequence) => this with
+    {
+        Observations = Observations.Select(o => o with { Arrival = (sequence * FeedReader.EntriesPerSequence) + (o.Arrival % FeedReader.EntriesPerSequence) }).ToList(),
+    };
+}
 
 public sealed record FeedReadResult(FeedBundle? Bundle, IReadOnlyList<FhirIssue> Issues, FeedRefusal Refusal)
 {
@@ -56,6 +63,9 @@ public sealed record FeedReadResult(FeedBundle? Bundle, IReadOnlyList<FhirIssue>
 /// </summary>
 public static class FeedReader
 {
+    /// <summary>Arrival order: bundle sequence times this, plus the entry's index.</summary>
+    public const long EntriesPerSequence = 1_000_000;
+
     private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 64 };
 
     private static readonly HashSet<string> AcceptedBundleTypes = new(StringComparer.Ordinal)
@@ -140,7 +150,7 @@ public static class FeedReader
             foreach (var (index, fullUrl, json, observation) in observations)
             {
                 var path = $"Bundle.entry[{index}].resource";
-                var mapped = new ObservationReader(path, fullUrl, json, observation, panels, options.Sequence * 1_000_000 + index, issues).Read();
+                var mapped = new ObservationReader(path, fullUrl, json, observation, panels, (options.Sequence * EntriesPerSequence) + index, issues).Read();
                 if (mapped is not null)
                 {
                     read.Add((mapped, observation.Subject, index, fullUrl));

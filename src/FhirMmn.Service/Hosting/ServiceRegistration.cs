@@ -46,6 +46,7 @@ public static class ServiceRegistration
         services.AddSingleton<EvidenceStore>();
         services.AddSingleton<ResourceStore>();
         services.AddSingleton<KeyedLock>();
+        services.AddSingleton<ReadCache>();
         services.AddHostedService<QueueConsumer>();
 
         services.AddSingleton(provider => ResilienceHandler.Pipeline(

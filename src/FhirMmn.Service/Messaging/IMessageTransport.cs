@@ -1,5 +1,11 @@
 namespace FhirMmn.Service.Messaging;
 
+public static class MessageIds
+{
+    /// <summary>A new message id: time-ordered, opaque.</summary>
+    public static string New() => Guid.CreateVersion7().ToString("N");
+}
+
 /// <summary>A message taken from a queue under a lock: it stays invisible to others until settled or the lock expires.</summary>
 /// <summary>
 /// <paramref name="DeliveryCount"/> counts deliveries that ended in a crash or an unexpected error (and this one);
@@ -13,8 +19,8 @@ public sealed record QueueMessage(string Id, long Sequence, string Feed, byte[] 
 /// </summary>
 public interface IMessageTransport
 {
-    /// <summary>Stores a message durably; returns its id once it is committed.</summary>
-    Task<string> EnqueueAsync(string feed, byte[] body, string correlationId, CancellationToken cancellationToken);
+    /// <summary>Stores a message under <paramref name="id"/> (see <see cref="MessageIds"/>); completes once it is committed.</summary>
+    Task EnqueueAsync(string id, string feed, byte[] body, string correlationId, CancellationToken cancellationToken);
 
     /// <summary>Takes up to <paramref name="max"/> messages that are due, locking each.</summary>
     Task<IReadOnlyList<QueueMessage>> ReceiveAsync(int max, CancellationToken cancellationToken);

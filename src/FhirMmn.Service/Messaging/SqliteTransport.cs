@@ -13,9 +13,8 @@ public sealed class SqliteTransport(Database database, TimeProvider clock, IOpti
 {
     private readonly SemaphoreSlim signal = new(0, 1);
 
-    public async Task<string> EnqueueAsync(string feed, byte[] body, string correlationId, CancellationToken cancellationToken)
+    public async Task EnqueueAsync(string id, string feed, byte[] body, string correlationId, CancellationToken cancellationToken)
     {
-        var id = Guid.CreateVersion7().ToString("N");
         var now = Now();
         await database.WriteAsync((connection, transaction) =>
         {
@@ -33,7 +32,6 @@ public sealed class SqliteTransport(Database database, TimeProvider clock, IOpti
             command.ExecuteNonQuery();
         }, cancellationToken).ConfigureAwait(false);
         Signal();
-        return id;
     }
 
     public async Task<IReadOnlyList<QueueMessage>> ReceiveAsync(int max, CancellationToken cancellationToken)

@@ -34,6 +34,7 @@ internal sealed class AssessPatientHandler(
     EvidenceStore evidence,
     IWriteBackTarget target,
     KeyedLock locks,
+    ReadCache cache,
     TimeProvider clock,
     IOptions<FhirMmnOptions> options,
     ILogger<AssessPatientHandler> logger) : IRequestHandler<AssessPatient, AssessmentOutcome>
@@ -43,19 +44,28 @@ internal sealed class AssessPatientHandler(
     public async Task<AssessmentOutcome> Handle(AssessPatient request, CancellationToken cancellationToken)
     {
         var message = request.Message;
-        var o = options.Value;
-        var read = FeedReader.Read(message.Body, new FeedReaderOptions
+        FeedBundle bundle;
+        if (cache.TryTake(message.Id, out var cached))
         {
-            MaxBytes = o.MaxBundleBytes,
-            PatientIdentifierSystem = o.PatientIdentifierSystem,
-            Sequence = message.Sequence,
-        });
-        if (!read.Accepted)
+            bundle = cached.InSequence(message.Sequence);
+        }
+        else
         {
-            return new AssessmentOutcome.Refused(read.ToOperationOutcome(message.CorrelationId));
+            var o = options.Value;
+            var read = FeedReader.Read(message.Body, new FeedReaderOptions
+            {
+                MaxBytes = o.MaxBundleBytes,
+                PatientIdentifierSystem = o.PatientIdentifierSystem,
+                Sequence = message.Sequence,
+            });
+            if (!read.Accepted)
+            {
+                return new AssessmentOutcome.Refused(read.ToOperationOutcome(message.CorrelationId));
+            }
+
+            bundle = read.Bundle!;
         }
 
-        var bundle = read.Bundle!;
         using var held = await locks.AcquireAsync($"{message.Feed}\n{bundle.Patient.Key}", cancellationToken).ConfigureAwait(false);
         try
         {

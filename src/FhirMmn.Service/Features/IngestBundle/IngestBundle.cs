@@ -34,7 +34,7 @@ internal sealed class IngestBundleValidator(IOptions<FhirMmnOptions> options) : 
     }
 }
 
-internal sealed class IngestBundleHandler(IMessageTransport transport, IOptions<FhirMmnOptions> options) : IRequestHandler<IngestBundle, IngestOutcome>
+internal sealed class IngestBundleHandler(IMessageTransport transport, ReadCache cache, IOptions<FhirMmnOptions> options) : IRequestHandler<IngestBundle, IngestOutcome>
 {
     public async Task<IngestOutcome> Handle(IngestBundle request, CancellationToken cancellationToken)
     {
@@ -48,7 +48,19 @@ internal sealed class IngestBundleHandler(IMessageTransport transport, IOptions<
             return new IngestOutcome.Refused(read);
         }
 
-        var id = await transport.EnqueueAsync(request.Feed, request.Body, request.CorrelationId, cancellationToken).ConfigureAwait(false);
+        // Kept before it is enqueued, so that the consumer finds it however quickly it takes the message.
+        var id = MessageIds.New();
+        cache.Put(id, read.Bundle!);
+        try
+        {
+            await transport.EnqueueAsync(id, request.Feed, request.Body, request.CorrelationId, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            cache.Forget(id);
+            throw;
+        }
+
         return new IngestOutcome.Accepted(id, read);
     }
 }
