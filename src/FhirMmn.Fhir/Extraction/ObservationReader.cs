@@ -272,7 +272,7 @@ internal sealed partial class ObservationReader(
         for (var i = 0; i < components.Count; i++)
         {
             var component = components[i];
-            var code = component.Code.Coding?.FirstOrDefault(c => c.System == Contract.Ncs)?.Code;
+            var code = component.Code?.Coding?.FirstOrDefault(c => c.System == Contract.Ncs)?.Code;
             if (code is null)
             {
                 continue;

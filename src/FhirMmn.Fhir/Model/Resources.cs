@@ -11,10 +11,10 @@ public abstract record Resource
     public string ResourceType => TypeName;
 
     [JsonPropertyOrder(-9)]
-    public string? Id { get; init; }
+    public string? Id { get; set; }
 
     [JsonPropertyOrder(-8)]
-    public Meta? Meta { get; init; }
+    public Meta? Meta { get; set; }
 
     protected abstract string TypeName { get; }
 }
@@ -29,70 +29,70 @@ public sealed record Patient : Resource
 {
     protected override string TypeName => "Patient";
 
-    public IReadOnlyList<Identifier>? Identifier { get; init; }
+    public IReadOnlyList<Identifier>? Identifier { get; set; }
 }
 
 public sealed record Observation : Resource
 {
     protected override string TypeName => "Observation";
 
-    public IReadOnlyList<Extension>? ModifierExtension { get; init; }
+    public IReadOnlyList<Extension>? ModifierExtension { get; set; }
 
-    public IReadOnlyList<Identifier>? Identifier { get; init; }
+    public IReadOnlyList<Identifier>? Identifier { get; set; }
 
-    public IReadOnlyList<Reference>? PartOf { get; init; }
+    public IReadOnlyList<Reference>? PartOf { get; set; }
 
-    public string? Status { get; init; }
+    public string? Status { get; set; }
 
-    public IReadOnlyList<CodeableConcept>? Category { get; init; }
+    public IReadOnlyList<CodeableConcept>? Category { get; set; }
 
-    public CodeableConcept? Code { get; init; }
+    public CodeableConcept? Code { get; set; }
 
-    public Reference? Subject { get; init; }
+    public Reference? Subject { get; set; }
 
-    public string? EffectiveDateTime { get; init; }
+    public string? EffectiveDateTime { get; set; }
 
-    public Period? EffectivePeriod { get; init; }
+    public Period? EffectivePeriod { get; set; }
 
-    public JsonElement? EffectiveTiming { get; init; }
+    public JsonElement? EffectiveTiming { get; set; }
 
-    public string? EffectiveInstant { get; init; }
+    public string? EffectiveInstant { get; set; }
 
-    public string? Issued { get; init; }
+    public string? Issued { get; set; }
 
-    public Quantity? ValueQuantity { get; init; }
+    public Quantity? ValueQuantity { get; set; }
 
-    public CodeableConcept? ValueCodeableConcept { get; init; }
+    public CodeableConcept? ValueCodeableConcept { get; set; }
 
-    public string? ValueString { get; init; }
+    public string? ValueString { get; set; }
 
-    public bool? ValueBoolean { get; init; }
+    public bool? ValueBoolean { get; set; }
 
-    public int? ValueInteger { get; init; }
+    public int? ValueInteger { get; set; }
 
-    public Range? ValueRange { get; init; }
+    public Range? ValueRange { get; set; }
 
-    public Ratio? ValueRatio { get; init; }
+    public Ratio? ValueRatio { get; set; }
 
-    public JsonElement? ValueSampledData { get; init; }
+    public JsonElement? ValueSampledData { get; set; }
 
-    public string? ValueTime { get; init; }
+    public string? ValueTime { get; set; }
 
-    public string? ValueDateTime { get; init; }
+    public string? ValueDateTime { get; set; }
 
-    public Period? ValuePeriod { get; init; }
+    public Period? ValuePeriod { get; set; }
 
-    public CodeableConcept? DataAbsentReason { get; init; }
+    public CodeableConcept? DataAbsentReason { get; set; }
 
-    public IReadOnlyList<CodeableConcept>? Interpretation { get; init; }
+    public IReadOnlyList<CodeableConcept>? Interpretation { get; set; }
 
-    public CodeableConcept? BodySite { get; init; }
+    public CodeableConcept? BodySite { get; set; }
 
-    public IReadOnlyList<ObservationReferenceRange>? ReferenceRange { get; init; }
+    public IReadOnlyList<ObservationReferenceRange>? ReferenceRange { get; set; }
 
-    public IReadOnlyList<Reference>? HasMember { get; init; }
+    public IReadOnlyList<Reference>? HasMember { get; set; }
 
-    public IReadOnlyList<ObservationComponent>? Component { get; init; }
+    public IReadOnlyList<ObservationComponent>? Component { get; set; }
 
     /// <summary>Whether the observation carries a value of any R4 type.</summary>
     [JsonIgnore]
@@ -103,251 +103,251 @@ public sealed record Observation : Resource
 
 public sealed record ObservationReferenceRange
 {
-    public Quantity? Low { get; init; }
+    public Quantity? Low { get; set; }
 
-    public Quantity? High { get; init; }
+    public Quantity? High { get; set; }
 
-    public string? Text { get; init; }
+    public string? Text { get; set; }
 }
 
 public sealed record ObservationComponent
 {
-    public IReadOnlyList<Extension>? ModifierExtension { get; init; }
+    public IReadOnlyList<Extension>? ModifierExtension { get; set; }
 
-    public required CodeableConcept Code { get; init; }
+    public CodeableConcept? Code { get; set; }
 
-    public Quantity? ValueQuantity { get; init; }
+    public Quantity? ValueQuantity { get; set; }
 
-    public CodeableConcept? ValueCodeableConcept { get; init; }
+    public CodeableConcept? ValueCodeableConcept { get; set; }
 
-    public string? ValueString { get; init; }
+    public string? ValueString { get; set; }
 
-    public bool? ValueBoolean { get; init; }
+    public bool? ValueBoolean { get; set; }
 
-    public int? ValueInteger { get; init; }
+    public int? ValueInteger { get; set; }
 
-    public CodeableConcept? DataAbsentReason { get; init; }
+    public CodeableConcept? DataAbsentReason { get; set; }
 }
 
 public sealed record DiagnosticReport : Resource
 {
     protected override string TypeName => "DiagnosticReport";
 
-    public Narrative? Text { get; init; }
+    public Narrative? Text { get; set; }
 
-    public IReadOnlyList<Identifier>? Identifier { get; init; }
+    public IReadOnlyList<Identifier>? Identifier { get; set; }
 
-    public required string Status { get; init; }
+    public required string Status { get; set; }
 
-    public IReadOnlyList<CodeableConcept>? Category { get; init; }
+    public IReadOnlyList<CodeableConcept>? Category { get; set; }
 
-    public required CodeableConcept Code { get; init; }
+    public required CodeableConcept Code { get; set; }
 
-    public Reference? Subject { get; init; }
+    public Reference? Subject { get; set; }
 
-    public string? EffectiveDateTime { get; init; }
+    public string? EffectiveDateTime { get; set; }
 
-    public string? Issued { get; init; }
+    public string? Issued { get; set; }
 
-    public IReadOnlyList<Reference>? Result { get; init; }
+    public IReadOnlyList<Reference>? Result { get; set; }
 
-    public string? Conclusion { get; init; }
+    public string? Conclusion { get; set; }
 
-    public IReadOnlyList<CodeableConcept>? ConclusionCode { get; init; }
+    public IReadOnlyList<CodeableConcept>? ConclusionCode { get; set; }
 }
 
 public sealed record CarePlan : Resource
 {
     protected override string TypeName => "CarePlan";
 
-    public Narrative? Text { get; init; }
+    public Narrative? Text { get; set; }
 
-    public IReadOnlyList<Identifier>? Identifier { get; init; }
+    public IReadOnlyList<Identifier>? Identifier { get; set; }
 
-    public IReadOnlyList<string>? InstantiatesCanonical { get; init; }
+    public IReadOnlyList<string>? InstantiatesCanonical { get; set; }
 
-    public IReadOnlyList<Reference>? Replaces { get; init; }
+    public IReadOnlyList<Reference>? Replaces { get; set; }
 
-    public required string Status { get; init; }
+    public required string Status { get; set; }
 
-    public required string Intent { get; init; }
+    public required string Intent { get; set; }
 
-    public IReadOnlyList<CodeableConcept>? Category { get; init; }
+    public IReadOnlyList<CodeableConcept>? Category { get; set; }
 
-    public string? Title { get; init; }
+    public string? Title { get; set; }
 
-    public string? Description { get; init; }
+    public string? Description { get; set; }
 
-    public required Reference Subject { get; init; }
+    public required Reference Subject { get; set; }
 
-    public string? Created { get; init; }
+    public string? Created { get; set; }
 
-    public IReadOnlyList<Reference>? SupportingInfo { get; init; }
+    public IReadOnlyList<Reference>? SupportingInfo { get; set; }
 
-    public IReadOnlyList<CarePlanActivity>? Activity { get; init; }
+    public IReadOnlyList<CarePlanActivity>? Activity { get; set; }
 
-    public IReadOnlyList<Annotation>? Note { get; init; }
+    public IReadOnlyList<Annotation>? Note { get; set; }
 }
 
 public sealed record CarePlanActivity
 {
-    public CarePlanActivityDetail? Detail { get; init; }
+    public CarePlanActivityDetail? Detail { get; set; }
 }
 
 public sealed record CarePlanActivityDetail
 {
-    public string? Kind { get; init; }
+    public string? Kind { get; set; }
 
-    public IReadOnlyList<string>? InstantiatesCanonical { get; init; }
+    public IReadOnlyList<string>? InstantiatesCanonical { get; set; }
 
-    public CodeableConcept? Code { get; init; }
+    public CodeableConcept? Code { get; set; }
 
-    public IReadOnlyList<Reference>? ReasonReference { get; init; }
+    public IReadOnlyList<Reference>? ReasonReference { get; set; }
 
-    public required string Status { get; init; }
+    public required string Status { get; set; }
 
-    public bool? DoNotPerform { get; init; }
+    public bool? DoNotPerform { get; set; }
 
-    public string? Description { get; init; }
+    public string? Description { get; set; }
 }
 
 public sealed record Device : Resource
 {
     protected override string TypeName => "Device";
 
-    public IReadOnlyList<Identifier>? Identifier { get; init; }
+    public IReadOnlyList<Identifier>? Identifier { get; set; }
 
-    public string? Status { get; init; }
+    public string? Status { get; set; }
 
-    public string? Manufacturer { get; init; }
+    public string? Manufacturer { get; set; }
 
-    public IReadOnlyList<DeviceName>? DeviceName { get; init; }
+    public IReadOnlyList<DeviceName>? DeviceName { get; set; }
 
-    public CodeableConcept? Type { get; init; }
+    public CodeableConcept? Type { get; set; }
 
-    public IReadOnlyList<DeviceVersion>? Version { get; init; }
+    public IReadOnlyList<DeviceVersion>? Version { get; set; }
 
-    public IReadOnlyList<Annotation>? Note { get; init; }
+    public IReadOnlyList<Annotation>? Note { get; set; }
 }
 
 public sealed record DeviceName
 {
-    public required string Name { get; init; }
+    public required string Name { get; set; }
 
-    public required string Type { get; init; }
+    public required string Type { get; set; }
 }
 
 public sealed record DeviceVersion
 {
-    public CodeableConcept? Type { get; init; }
+    public CodeableConcept? Type { get; set; }
 
-    public required string Value { get; init; }
+    public required string Value { get; set; }
 }
 
 public sealed record Provenance : Resource
 {
     protected override string TypeName => "Provenance";
 
-    public required IReadOnlyList<Reference> Target { get; init; }
+    public required IReadOnlyList<Reference> Target { get; set; }
 
-    public required string Recorded { get; init; }
+    public required string Recorded { get; set; }
 
-    public IReadOnlyList<string>? Policy { get; init; }
+    public IReadOnlyList<string>? Policy { get; set; }
 
-    public CodeableConcept? Activity { get; init; }
+    public CodeableConcept? Activity { get; set; }
 
-    public required IReadOnlyList<ProvenanceAgent> Agent { get; init; }
+    public required IReadOnlyList<ProvenanceAgent> Agent { get; set; }
 
-    public IReadOnlyList<ProvenanceEntity>? Entity { get; init; }
+    public IReadOnlyList<ProvenanceEntity>? Entity { get; set; }
 }
 
 public sealed record ProvenanceAgent
 {
-    public CodeableConcept? Type { get; init; }
+    public CodeableConcept? Type { get; set; }
 
-    public required Reference Who { get; init; }
+    public required Reference Who { get; set; }
 }
 
 public sealed record ProvenanceEntity
 {
-    public required string Role { get; init; }
+    public required string Role { get; set; }
 
-    public required Reference What { get; init; }
+    public required Reference What { get; set; }
 }
 
 public sealed record OperationOutcome : Resource
 {
     protected override string TypeName => "OperationOutcome";
 
-    public required IReadOnlyList<OperationOutcomeIssue> Issue { get; init; }
+    public required IReadOnlyList<OperationOutcomeIssue> Issue { get; set; }
 }
 
 public sealed record OperationOutcomeIssue
 {
-    public required string Severity { get; init; }
+    public required string Severity { get; set; }
 
-    public required string Code { get; init; }
+    public required string Code { get; set; }
 
-    public CodeableConcept? Details { get; init; }
+    public CodeableConcept? Details { get; set; }
 
-    public string? Diagnostics { get; init; }
+    public string? Diagnostics { get; set; }
 
-    public IReadOnlyList<string>? Expression { get; init; }
+    public IReadOnlyList<string>? Expression { get; set; }
 }
 
 public sealed record Bundle : Resource
 {
     protected override string TypeName => "Bundle";
 
-    public required string Type { get; init; }
+    public required string Type { get; set; }
 
-    public string? Timestamp { get; init; }
+    public string? Timestamp { get; set; }
 
-    public int? Total { get; init; }
+    public int? Total { get; set; }
 
-    public IReadOnlyList<BundleLink>? Link { get; init; }
+    public IReadOnlyList<BundleLink>? Link { get; set; }
 
-    public IReadOnlyList<BundleEntry>? Entry { get; init; }
+    public IReadOnlyList<BundleEntry>? Entry { get; set; }
 }
 
 public sealed record BundleLink
 {
-    public required string Relation { get; init; }
+    public required string Relation { get; set; }
 
-    public required string Url { get; init; }
+    public required string Url { get; set; }
 }
 
 public sealed record BundleEntry
 {
-    public string? FullUrl { get; init; }
+    public string? FullUrl { get; set; }
 
-    public Resource? Resource { get; init; }
+    public Resource? Resource { get; set; }
 
-    public BundleEntryRequest? Request { get; init; }
+    public BundleEntryRequest? Request { get; set; }
 
-    public BundleEntryResponse? Response { get; init; }
+    public BundleEntryResponse? Response { get; set; }
 }
 
 public sealed record BundleEntryRequest
 {
-    public required string Method { get; init; }
+    public required string Method { get; set; }
 
-    public required string Url { get; init; }
+    public required string Url { get; set; }
 
-    public string? IfMatch { get; init; }
+    public string? IfMatch { get; set; }
 
-    public string? IfNoneExist { get; init; }
+    public string? IfNoneExist { get; set; }
 }
 
 public sealed record BundleEntryResponse
 {
-    public required string Status { get; init; }
+    public required string Status { get; set; }
 
-    public string? Location { get; init; }
+    public string? Location { get; set; }
 
-    public string? Etag { get; init; }
+    public string? Etag { get; set; }
 
-    public string? LastModified { get; init; }
+    public string? LastModified { get; set; }
 
-    public Resource? Outcome { get; init; }
+    public Resource? Outcome { get; set; }
 }

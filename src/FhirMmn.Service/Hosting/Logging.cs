@@ -54,7 +54,9 @@ internal static partial class Logging
             var route = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "(no route)";
             var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("FhirMmn.Http");
             var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-            LogRequest(logger, context.Request.Method, route, context.Response.StatusCode, elapsed);
+            var status = context.Response.StatusCode;
+            var level = status >= 500 ? LogLevel.Warning : status >= 400 ? LogLevel.Information : LogLevel.Debug;
+            LogRequest(logger, level, context.Request.Method, route, status, elapsed);
         }
     }
 
@@ -65,6 +67,7 @@ internal static partial class Logging
             logEvent.RemovePropertyIfPresent("RequestPath");
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "HTTP {Method} {Route} answered {StatusCode} in {ElapsedMs:0.0} ms")]
-    private static partial void LogRequest(Microsoft.Extensions.Logging.ILogger logger, string method, string route, int statusCode, double elapsedMs);
+    /// <summary>Successful requests at Debug (every message's completion is logged once, at Information); refusals and failures above.</summary>
+    [LoggerMessage(Message = "HTTP {Method} {Route} answered {StatusCode} in {ElapsedMs:0.0} ms")]
+    private static partial void LogRequest(Microsoft.Extensions.Logging.ILogger logger, LogLevel level, string method, string route, int statusCode, double elapsedMs);
 }

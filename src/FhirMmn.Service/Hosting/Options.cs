@@ -24,9 +24,13 @@ public sealed class FhirMmnOptions
     /// <summary>Key patients by the Patient identifier of this system (default: the first with system and value).</summary>
     public string? PatientIdentifierSystem { get; set; }
 
+    /// <summary>Memory for bundles the intake has read and the consumer has not taken yet (0: read them again).</summary>
+    [Range(0, 16L * 1024 * 1024 * 1024)]
+    public long ReadCacheBytes { get; set; } = 128L * 1024 * 1024;
+
     /// <summary>Messages processed at once.</summary>
     [Range(1, 256)]
-    public int Concurrency { get; set; } = 8;
+    public int Concurrency { get; set; } = 16;
 
     /// <summary>How long a message stays locked to one consumer; renewed while it is processed.</summary>
     [Range(typeof(TimeSpan), "00:00:05", "01:00:00")]

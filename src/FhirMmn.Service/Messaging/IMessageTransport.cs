@@ -10,8 +10,9 @@ public static class MessageIds
 /// <summary>
 /// <paramref name="DeliveryCount"/> counts deliveries that ended in a crash or an unexpected error (and this one);
 /// <paramref name="Attempts"/> counts every processing attempt, transient failures included (it sets the backoff).
+/// The body is fetched when it is needed (<see cref="IMessageTransport.ReadBodyAsync"/>).
 /// </summary>
-public sealed record QueueMessage(string Id, long Sequence, string Feed, byte[] Body, string CorrelationId, int DeliveryCount, int Attempts, string LockToken);
+public sealed record QueueMessage(string Id, long Sequence, string Feed, string CorrelationId, int DeliveryCount, int Attempts, string LockToken);
 
 /// <summary>
 /// The messaging seam (peek-lock, settled explicitly). The embedded SQLite queue implements it; a
@@ -21,6 +22,9 @@ public interface IMessageTransport
 {
     /// <summary>Stores a message under <paramref name="id"/> (see <see cref="MessageIds"/>); completes once it is committed.</summary>
     Task EnqueueAsync(string id, string feed, byte[] body, string correlationId, CancellationToken cancellationToken);
+
+    /// <summary>The bundle a message carries.</summary>
+    Task<byte[]> ReadBodyAsync(QueueMessage message, CancellationToken cancellationToken);
 
     /// <summary>Takes up to <paramref name="max"/> messages that are due, locking each.</summary>
     Task<IReadOnlyList<QueueMessage>> ReceiveAsync(int max, CancellationToken cancellationToken);

@@ -1,34 +1,54 @@
 using System.Collections.Concurrent;
 using FhirMmn.Fhir.Extraction;
+using FhirMmn.Service.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace FhirMmn.Service.Messaging;
 
 /// <summary>
 /// The HTTP intake reads and checks every bundle before it answers; this keeps that reading for the consumer
 /// so that the same bytes are not parsed twice. It is only a shortcut: a message it does not hold (after a
-/// restart, from a broker, or beyond its bound) is read again from its stored body.
+/// restart, from a broker, or pushed out by newer ones) is read again from its stored body. It holds at most
+/// <see cref="FhirMmnOptions.ReadCacheBytes"/> worth of bundles (counted by their size on the wire), oldest out first.
 /// </summary>
-public sealed class ReadCache
+public sealed class ReadCache(IOptions<FhirMmnOptions> options)
 {
-    public const int Capacity = 4096;
-
-    private readonly ConcurrentDictionary<string, FeedBundle> bundles = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (FeedBundle Bundle, long Bytes)> bundles = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<string> order = new();
+    private long bytes;
 
-    public void Put(string messageId, FeedBundle bundle)
+    public void Put(string messageId, FeedBundle bundle, long size)
     {
-        while (bundles.Count >= Capacity && order.TryDequeue(out var oldest))
+        var budget = options.Value.ReadCacheBytes;
+        if (size > budget)
         {
-            bundles.TryRemove(oldest, out _);
+            return;
         }
 
-        if (bundles.TryAdd(messageId, bundle))
+        while (Interlocked.Read(ref bytes) + size > budget && order.TryDequeue(out var oldest))
         {
+            Forget(oldest);
+        }
+
+        if (bundles.TryAdd(messageId, (bundle, size)))
+        {
+            Interlocked.Add(ref bytes, size);
             order.Enqueue(messageId);
         }
     }
 
-    public bool TryTake(string messageId, out FeedBundle bundle) => bundles.TryRemove(messageId, out bundle!);
+    public bool TryTake(string messageId, out FeedBundle bundle)
+    {
+        if (bundles.TryRemove(messageId, out var entry))
+        {
+            Interlocked.Add(ref bytes, -entry.Bytes);
+            bundle = entry.Bundle;
+            return true;
+        }
 
-    public void Forget(string messageId) => bundles.TryRemove(messageId, out _);
+        bundle = null!;
+        return false;
+    }
+
+    public void Forget(string messageId) => TryTake(messageId, out _);
 }

@@ -21,8 +21,9 @@ public sealed class SqliteTransport(Database database, TimeProvider clock, IOpti
             using var command = connection.CreateCommand();
             command.Transaction = transaction;
             command.CommandText = """
-                INSERT INTO messages (id, feed, body, correlation_id, received_at, state, due_at)
-                VALUES ($id, $feed, $body, $correlation, $now, 'queued', $now)
+                INSERT INTO message_bodies (id, body) VALUES ($id, $body);
+                INSERT INTO messages (id, feed, correlation_id, received_at, state, due_at)
+                VALUES ($id, $feed, $correlation, $now, 'queued', $now);
                 """;
             command.Parameters.AddWithValue("$id", id);
             command.Parameters.AddWithValue("$feed", feed);
@@ -30,7 +31,7 @@ public sealed class SqliteTransport(Database database, TimeProvider clock, IOpti
             command.Parameters.AddWithValue("$correlation", correlationId);
             command.Parameters.AddWithValue("$now", now);
             command.ExecuteNonQuery();
-        }, cancellationToken).ConfigureAwait(false);
+        }, Durability.Flushed, cancellationToken).ConfigureAwait(false);
         Signal();
     }
 
@@ -52,7 +53,7 @@ public sealed class SqliteTransport(Database database, TimeProvider clock, IOpti
                         WHERE (state = 'queued' AND due_at <= $now) OR (state = 'processing' AND locked_until < $now)
                         ORDER BY sequence
                         LIMIT $max)
-                RETURNING id, sequence, feed, body, correlation_id, delivery_count, attempts
+                RETURNING id, sequence, feed, correlation_id, delivery_count, attempts
                 """;
             command.Parameters.AddWithValue("$token", token);
             command.Parameters.AddWithValue("$until", until);
@@ -63,11 +64,20 @@ public sealed class SqliteTransport(Database database, TimeProvider clock, IOpti
             while (reader.Read())
             {
                 messages.Add(new QueueMessage(
-                    reader.GetString(0), reader.GetInt64(1), reader.GetString(2), (byte[])reader.GetValue(3), reader.GetString(4), reader.GetInt32(5), reader.GetInt32(6), token));
+                    reader.GetString(0), reader.GetInt64(1), reader.GetString(2), reader.GetString(3), reader.GetInt32(4), reader.GetInt32(5), token));
             }
 
             return (IReadOnlyList<QueueMessage>)messages.OrderBy(m => m.Sequence).ToList();
-        }, cancellationToken).ConfigureAwait(false);
+        }, Durability.Ordered, cancellationToken).ConfigureAwait(false);
+    }
+
+    public Task<byte[]> ReadBodyAsync(QueueMessage message, CancellationToken cancellationToken)
+    {
+        using var connection = database.OpenReader();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT body FROM message_bodies WHERE id = $id";
+        command.Parameters.AddWithValue("$id", message.Id);
+        return Task.FromResult(command.ExecuteScalar() as byte[] ?? throw new InvalidOperationException("A message without its body."));
     }
 
     public async Task WaitForMessagesAsync(TimeSpan timeout, CancellationToken cancellationToken)
@@ -94,7 +104,10 @@ public sealed class SqliteTransport(Database database, TimeProvider clock, IOpti
         Settle(message, "state = 'dead-lettered', completed_at = $now, outcome = $outcome, lock_token = NULL, locked_until = NULL",
             cancellationToken, ("$now", Now()), ("$outcome", outcomeJson));
 
-    /// <summary>Settles only while the lock is still ours; a lost lock means another delivery owns the message now.</summary>
+    /// <summary>
+    /// Settles only while the lock is still ours; a lost lock means another delivery owns the message now.
+    /// Settlements are ordered, not flushed: one lost to a power cut means one more, idempotent, delivery.
+    /// </summary>
     private Task<bool> Settle(QueueMessage message, string assignments, CancellationToken cancellationToken, params (string Name, object Value)[] parameters) =>
         database.WriteAsync((connection, transaction) =>
         {
@@ -109,7 +122,7 @@ public sealed class SqliteTransport(Database database, TimeProvider clock, IOpti
             }
 
             return command.ExecuteNonQuery() == 1;
-        }, cancellationToken);
+        }, Durability.Ordered, cancellationToken);
 
     private long Now() => clock.GetUtcNow().ToUnixTimeMilliseconds();
 

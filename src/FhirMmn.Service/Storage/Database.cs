@@ -5,11 +5,25 @@ using Microsoft.Extensions.Options;
 
 namespace FhirMmn.Service.Storage;
 
+/// <summary>How durable a write must be when its task completes.</summary>
+public enum Durability
+{
+    /// <summary>On disk (synchronous=FULL: the WAL is flushed at commit). For what the service promises, the 202 of the intake.</summary>
+    Flushed,
+
+    /// <summary>
+    /// Committed and ordered, flushed with the next flushed commit or checkpoint (synchronous=NORMAL). For what the
+    /// service re-derives when a power loss drops it: locks, settlements, merged evidence, written results. WAL
+    /// frames are recovered strictly in order, so a later commit never survives without an earlier one.
+    /// </summary>
+    Ordered,
+}
+
 /// <summary>
-/// The embedded store and queue: one SQLite file in the data folder, WAL journal, synchronous=FULL, so a
-/// committed write survives a crash or power loss. All writes go through one connection in group commits:
-/// many units of work share one transaction and one fsync, each unit in its own savepoint so that a
-/// failing unit fails alone. Reads use their own pooled connections.
+/// The embedded store and queue: one SQLite file in the data folder, WAL journal. All writes go through one
+/// connection in group commits: many units of work share one transaction and at most one flush, each unit in
+/// its own savepoint so that a failing unit fails alone. A batch with a <see cref="Durability.Flushed"/> unit
+/// commits with synchronous=FULL, which flushes every earlier commit too. Reads use their own pooled connections.
 /// </summary>
 public sealed partial class Database : IAsyncDisposable
 {
@@ -20,6 +34,7 @@ public sealed partial class Database : IAsyncDisposable
     private readonly SqliteConnection writer;
     private readonly Task writerLoop;
     private readonly ILogger<Database> logger;
+    private bool synchronousFull = true;
 
     public Database(IOptions<FhirMmnOptions> options, IHostEnvironment environment, ILogger<Database> logger)
     {
@@ -53,21 +68,21 @@ public sealed partial class Database : IAsyncDisposable
         return connection;
     }
 
-    /// <summary>Runs a unit of work in the next group commit; completes once it is durably committed.</summary>
-    public Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, T> work, CancellationToken cancellationToken = default)
+    /// <summary>Runs a unit of work in the next group commit; completes once it is committed as durably as asked.</summary>
+    public Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, T> work, Durability durability, CancellationToken cancellationToken = default)
     {
-        var unit = new WriteUnit<T>(work);
+        var unit = new WriteUnit<T>(work, durability);
         ObjectDisposedException.ThrowIf(!units.Writer.TryWrite(unit), this);
 
         return unit.Completion.Task.WaitAsync(cancellationToken);
     }
 
-    public Task WriteAsync(Action<SqliteConnection, SqliteTransaction> work, CancellationToken cancellationToken = default) =>
+    public Task WriteAsync(Action<SqliteConnection, SqliteTransaction> work, Durability durability, CancellationToken cancellationToken = default) =>
         WriteAsync<bool>((c, t) =>
         {
             work(c, t);
             return true;
-        }, cancellationToken);
+        }, durability, cancellationToken);
 
     public static void Execute(SqliteConnection connection, string sql, SqliteTransaction? transaction = null)
     {
@@ -87,15 +102,33 @@ public sealed partial class Database : IAsyncDisposable
                 batch.Add(unit);
             }
 
-            Commit(batch);
+            // Units that need no flush commit on their own first, so that they never wait for one.
+            var ordered = batch.FindAll(u => u.Durability == Durability.Ordered);
+            var flushed = batch.FindAll(u => u.Durability == Durability.Flushed);
+            if (ordered.Count > 0)
+            {
+                Commit(ordered, flush: false);
+            }
+
+            if (flushed.Count > 0)
+            {
+                Commit(flushed, flush: true);
+            }
+
             batch.Clear();
         }
     }
 
-    private void Commit(List<WriteUnit> batch)
+    private void Commit(List<WriteUnit> batch, bool flush)
     {
         try
         {
+            if (flush != synchronousFull)
+            {
+                Execute(writer, flush ? "PRAGMA synchronous = FULL;" : "PRAGMA synchronous = NORMAL;");
+                synchronousFull = flush;
+            }
+
             using var transaction = writer.BeginTransaction();
             for (var i = 0; i < batch.Count; i++)
             {
@@ -148,8 +181,10 @@ public sealed partial class Database : IAsyncDisposable
     [LoggerMessage(Level = LogLevel.Error, Message = "Group commit of {Units} units failed ({ExceptionType})")]
     private static partial void LogCommitFailed(ILogger logger, int units, string exceptionType);
 
-    private abstract class WriteUnit
+    private abstract class WriteUnit(Durability durability)
     {
+        public Durability Durability { get; } = durability;
+
         public abstract void Run(SqliteConnection connection, SqliteTransaction transaction);
 
         public abstract void Succeed();
@@ -157,7 +192,7 @@ public sealed partial class Database : IAsyncDisposable
         public abstract void Fail(Exception exception);
     }
 
-    private sealed class WriteUnit<T>(Func<SqliteConnection, SqliteTransaction, T> work) : WriteUnit
+    private sealed class WriteUnit<T>(Func<SqliteConnection, SqliteTransaction, T> work, Durability durability) : WriteUnit(durability)
     {
         private T? result;
 

@@ -115,7 +115,7 @@ public sealed class EvidenceStore(Database database)
                 command.Parameters.AddWithValue("$generation", e.PlanGeneration);
                 command.ExecuteNonQuery();
             }
-        }, cancellationToken);
+        }, Durability.Ordered, cancellationToken);
 
     private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction transaction, string sql, string feed, string patient)
     {

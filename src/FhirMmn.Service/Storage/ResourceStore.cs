@@ -79,7 +79,7 @@ public sealed class ResourceStore(Database database, TimeProvider clock)
 
     /// <summary>Applies a write-back transaction atomically; returns the versioned references written.</summary>
     public Task<IReadOnlyList<string>> ApplyAsync(Bundle transaction, CancellationToken cancellationToken) =>
-        database.WriteAsync((connection, tx) => (IReadOnlyList<string>)Apply(connection, tx, transaction), cancellationToken);
+        database.WriteAsync((connection, tx) => (IReadOnlyList<string>)Apply(connection, tx, transaction), Durability.Ordered, cancellationToken);
 
     private List<string> Apply(SqliteConnection connection, SqliteTransaction tx, Bundle transaction)
     {

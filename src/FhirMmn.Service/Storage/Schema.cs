@@ -5,12 +5,33 @@ namespace FhirMmn.Service.Storage;
 /// <summary>The tables of the embedded store. Times are Unix milliseconds (UTC).</summary>
 internal static class Schema
 {
-    public static void Create(SqliteConnection connection) => Database.Execute(connection, """
+    /// <summary>The store's layout version (PRAGMA user_version); a store of another version is not opened.</summary>
+    public const int Version = 1;
+
+    public static void Create(SqliteConnection connection)
+    {
+        using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "PRAGMA user_version; ";
+            var version = Convert.ToInt32(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+            command.CommandText = "SELECT count(*) FROM sqlite_master WHERE type = 'table'";
+            var tables = Convert.ToInt32(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+            if (tables > 0 && version != Version)
+            {
+                throw new InvalidOperationException(
+                    $"The store in FhirMmn:DataDirectory has layout version {version}, this FhirMmn uses {Version}: point FhirMmn:DataDirectory at a new folder.");
+            }
+        }
+
+        CreateTables(connection);
+        Database.Execute(connection, $"PRAGMA user_version = {Version};");
+    }
+
+    private static void CreateTables(SqliteConnection connection) => Database.Execute(connection, """
         CREATE TABLE IF NOT EXISTS messages (
             sequence       INTEGER PRIMARY KEY AUTOINCREMENT,
             id             TEXT    NOT NULL UNIQUE,
             feed           TEXT    NOT NULL,
-            body           BLOB    NOT NULL,
             correlation_id TEXT    NOT NULL,
             received_at    INTEGER NOT NULL,
             state          TEXT    NOT NULL,
@@ -25,6 +46,12 @@ internal static class Schema
             last_issue     TEXT
         );
         CREATE INDEX IF NOT EXISTS messages_ready ON messages (state, due_at, sequence);
+
+        -- Bodies apart from the state rows: settling a message rewrites a small row, not the bundle.
+        CREATE TABLE IF NOT EXISTS message_bodies (
+            id   TEXT NOT NULL PRIMARY KEY,
+            body BLOB NOT NULL
+        ) WITHOUT ROWID;
 
         CREATE TABLE IF NOT EXISTS patients (
             feed     TEXT NOT NULL,

@@ -35,6 +35,7 @@ internal sealed class AssessPatientHandler(
     IWriteBackTarget target,
     KeyedLock locks,
     ReadCache cache,
+    IMessageTransport transport,
     TimeProvider clock,
     IOptions<FhirMmnOptions> options,
     ILogger<AssessPatientHandler> logger) : IRequestHandler<AssessPatient, AssessmentOutcome>
@@ -52,7 +53,8 @@ internal sealed class AssessPatientHandler(
         else
         {
             var o = options.Value;
-            var read = FeedReader.Read(message.Body, new FeedReaderOptions
+            var body = await transport.ReadBodyAsync(message, cancellationToken).ConfigureAwait(false);
+            var read = FeedReader.Read(body, new FeedReaderOptions
             {
                 MaxBytes = o.MaxBundleBytes,
                 PatientIdentifierSystem = o.PatientIdentifierSystem,
@@ -197,13 +199,13 @@ internal sealed class AssessPatientHandler(
 
 internal static partial class Log
 {
-    [LoggerMessage(Level = LogLevel.Information, Message = "Episode {Episode}: evidence unchanged, nothing to write")]
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Episode {Episode}: evidence unchanged, nothing to write")]
     public static partial void NothingNew(ILogger logger, int episode);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Episode {Episode}: already written by an earlier delivery; recorded")]
     public static partial void AlreadyWritten(ILogger logger, int episode);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Episode {Episode}: written, category {Category}, {ResourceCount} resources")]
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Episode {Episode}: written, category {Category}, {ResourceCount} resources")]
     public static partial void Written(ILogger logger, int episode, string category, int resourceCount);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Episode {Episode}: version conflict on attempt {Attempt}; re-reading")]

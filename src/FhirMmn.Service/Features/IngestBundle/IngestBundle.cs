@@ -50,7 +50,7 @@ internal sealed class IngestBundleHandler(IMessageTransport transport, ReadCache
 
         // Kept before it is enqueued, so that the consumer finds it however quickly it takes the message.
         var id = MessageIds.New();
-        cache.Put(id, read.Bundle!);
+        cache.Put(id, read.Bundle!, request.Body.Length);
         try
         {
             await transport.EnqueueAsync(id, request.Feed, request.Body, request.CorrelationId, cancellationToken).ConfigureAwait(false);
