@@ -32,6 +32,8 @@ public sealed class QueueTests : IAsyncDisposable
         Directory.Delete(folder, recursive: true);
     }
 
+    private static readonly StoreWork Nothing = (_, _) => { };
+
     private async Task<string> Enqueue(string text = "{}")
     {
         var id = MessageIds.New();
@@ -50,7 +52,7 @@ public sealed class QueueTests : IAsyncDisposable
         Assert.Equal(id, first.Id);
         Assert.Equal(1, first.DeliveryCount);
         Assert.Empty(second);
-        Assert.True(await transport.CompleteAsync(first, ["DiagnosticReport/1/_history/1"], CancellationToken.None));
+        Assert.True(await transport.CompleteAsync(first, ["DiagnosticReport/1/_history/1"], Nothing, CancellationToken.None));
         Assert.Empty(await transport.ReceiveAsync(10, CancellationToken.None));
     }
 
@@ -65,8 +67,8 @@ public sealed class QueueTests : IAsyncDisposable
 
         Assert.Equal(first.Id, again.Id);
         Assert.Equal(2, again.DeliveryCount);
-        Assert.False(await transport.CompleteAsync(first, [], CancellationToken.None), "the first consumer lost its lock");
-        Assert.True(await transport.CompleteAsync(again, [], CancellationToken.None));
+        Assert.False(await transport.CompleteAsync(first, [], Nothing, CancellationToken.None), "the first consumer lost its lock");
+        Assert.True(await transport.CompleteAsync(again, [], Nothing, CancellationToken.None));
     }
 
     [Fact]

@@ -1,3 +1,5 @@
+using FhirMmn.Service.Storage;
+
 namespace FhirMmn.Service.Messaging;
 
 public static class MessageIds
@@ -34,8 +36,11 @@ public interface IMessageTransport
 
     Task<bool> RenewLockAsync(QueueMessage message, CancellationToken cancellationToken);
 
-    /// <summary>Done: the write-back succeeded (or there was nothing to write).</summary>
-    Task<bool> CompleteAsync(QueueMessage message, IReadOnlyList<string> written, CancellationToken cancellationToken);
+    /// <summary>
+    /// Done: the write-back succeeded (or there was nothing to write). <paramref name="record"/> stores what the
+    /// service keeps of it; the embedded transport runs it in the same commit as the completion.
+    /// </summary>
+    Task<bool> CompleteAsync(QueueMessage message, IReadOnlyList<string> written, StoreWork record, CancellationToken cancellationToken);
 
     /// <summary>A transient failure: try again at <paramref name="due"/>; this delivery does not count against the limit.</summary>
     Task<bool> RescheduleAsync(QueueMessage message, DateTimeOffset due, string issueCode, CancellationToken cancellationToken);

@@ -134,7 +134,11 @@ internal sealed partial class QueueConsumer(
         switch (result)
         {
             case AssessmentOutcome.Completed completed:
-                await transport.CompleteAsync(message, completed.Written, settle).ConfigureAwait(false);
+                using (completed.PatientLock)
+                {
+                    await transport.CompleteAsync(message, completed.Written, completed.Record, settle).ConfigureAwait(false);
+                }
+
                 LogCompleted(logger, completed.Written.Count, completed.Category ?? "unchanged");
                 break;
             case AssessmentOutcome.Refused refused:

@@ -88,9 +88,9 @@ public sealed class SqliteTransport(Database database, TimeProvider clock, IOpti
     public Task<bool> RenewLockAsync(QueueMessage message, CancellationToken cancellationToken) =>
         Settle(message, "locked_until = $until", cancellationToken, ("$until", Now() + (long)options.Value.LockDuration.TotalMilliseconds));
 
-    public Task<bool> CompleteAsync(QueueMessage message, IReadOnlyList<string> written, CancellationToken cancellationToken) =>
+    public Task<bool> CompleteAsync(QueueMessage message, IReadOnlyList<string> written, StoreWork record, CancellationToken cancellationToken) =>
         Settle(message, "state = 'completed', completed_at = $now, written = $written, lock_token = NULL, locked_until = NULL, last_issue = NULL",
-            cancellationToken, ("$now", Now()), ("$written", System.Text.Json.JsonSerializer.Serialize(written, MessageJson.Default.IReadOnlyListString)));
+            record, cancellationToken, ("$now", Now()), ("$written", System.Text.Json.JsonSerializer.Serialize(written, MessageJson.Default.IReadOnlyListString)));
 
     public Task<bool> RescheduleAsync(QueueMessage message, DateTimeOffset due, string issueCode, CancellationToken cancellationToken) =>
         Settle(message, "state = 'queued', due_at = $due, lock_token = NULL, locked_until = NULL, delivery_count = delivery_count - 1, last_issue = $issue",
@@ -109,8 +109,12 @@ public sealed class SqliteTransport(Database database, TimeProvider clock, IOpti
     /// Settlements are ordered, not flushed: one lost to a power cut means one more, idempotent, delivery.
     /// </summary>
     private Task<bool> Settle(QueueMessage message, string assignments, CancellationToken cancellationToken, params (string Name, object Value)[] parameters) =>
+        Settle(message, assignments, null, cancellationToken, parameters);
+
+    private Task<bool> Settle(QueueMessage message, string assignments, StoreWork? alongside, CancellationToken cancellationToken, params (string Name, object Value)[] parameters) =>
         database.WriteAsync((connection, transaction) =>
         {
+            alongside?.Invoke(connection, transaction);
             using var command = connection.CreateCommand();
             command.Transaction = transaction;
             command.CommandText = $"UPDATE messages SET {assignments} WHERE id = $id AND lock_token = $token";

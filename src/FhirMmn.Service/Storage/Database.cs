@@ -5,6 +5,9 @@ using Microsoft.Extensions.Options;
 
 namespace FhirMmn.Service.Storage;
 
+/// <summary>Work on the store inside a transaction, to run in a group commit.</summary>
+public delegate void StoreWork(SqliteConnection connection, SqliteTransaction transaction);
+
 /// <summary>How durable a write must be when its task completes.</summary>
 public enum Durability
 {

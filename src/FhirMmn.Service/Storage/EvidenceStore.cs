@@ -70,29 +70,35 @@ public sealed class EvidenceStore(Database database)
         return new PatientRecord(observations, episodes);
     }
 
-    /// <summary>Stores a bundle's results and the patient's episodes as they now stand, in one commit.</summary>
-    public Task SaveAsync(string feed, PatientIdentity patient, IReadOnlyList<FeedObservation> added, IReadOnlyList<Episode> episodes, CancellationToken cancellationToken) =>
-        database.WriteAsync((connection, transaction) =>
+    /// <summary>
+    /// The work that stores a bundle's results and the patient's episodes as they now stand; the transport runs it
+    /// in the same commit as the message's completion. The JSON is made here, not on the writer's thread.
+    /// </summary>
+    public static StoreWork Save(string feed, PatientIdentity patient, IReadOnlyList<FeedObservation> added, IReadOnlyList<Episode> episodes)
+    {
+        var identity = FeedObservationJson.Serialize(patient);
+        var rows = added.Select(o => (o.Identity.Key, o.Arrival, Effective: o.Effective.ToUnixTimeMilliseconds(), Json: FeedObservationJson.Serialize(o))).ToList();
+        return (connection, transaction) =>
         {
             using (var command = Command(connection, transaction, """
                 INSERT INTO patients (feed, patient, identity) VALUES ($feed, $patient, $identity)
                 ON CONFLICT (feed, patient) DO UPDATE SET identity = excluded.identity
                 """, feed, patient.Key))
             {
-                command.Parameters.AddWithValue("$identity", FeedObservationJson.Serialize(patient));
+                command.Parameters.AddWithValue("$identity", identity);
                 command.ExecuteNonQuery();
             }
 
-            foreach (var observation in added)
+            foreach (var (key, arrival, effective, json) in rows)
             {
                 using var command = Command(connection, transaction, """
                     INSERT OR REPLACE INTO observations (feed, patient, obs_key, arrival, effective, data)
                     VALUES ($feed, $patient, $key, $arrival, $effective, $data)
                     """, feed, patient.Key);
-                command.Parameters.AddWithValue("$key", observation.Identity.Key);
-                command.Parameters.AddWithValue("$arrival", observation.Arrival);
-                command.Parameters.AddWithValue("$effective", observation.Effective.ToUnixTimeMilliseconds());
-                command.Parameters.AddWithValue("$data", FeedObservationJson.Serialize(observation));
+                command.Parameters.AddWithValue("$key", key);
+                command.Parameters.AddWithValue("$arrival", arrival);
+                command.Parameters.AddWithValue("$effective", effective);
+                command.Parameters.AddWithValue("$data", json);
                 command.ExecuteNonQuery();
             }
 
@@ -115,7 +121,8 @@ public sealed class EvidenceStore(Database database)
                 command.Parameters.AddWithValue("$generation", e.PlanGeneration);
                 command.ExecuteNonQuery();
             }
-        }, Durability.Ordered, cancellationToken);
+        };
+    }
 
     private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction transaction, string sql, string feed, string patient)
     {

@@ -20,8 +20,12 @@ public sealed record AssessPatient(QueueMessage Message) : IRequest<AssessmentOu
 /// <summary>How the transport settles the message.</summary>
 public abstract record AssessmentOutcome
 {
-    /// <summary>Written (or nothing new to write): complete the message.</summary>
-    public sealed record Completed(IReadOnlyList<string> Written, string? Category) : AssessmentOutcome;
+    /// <summary>
+    /// Written (or nothing new to write): complete the message, recording the patient's state in the same commit.
+    /// <paramref name="PatientLock"/> is held until then, so that the next bundle of the patient sees this one's
+    /// results; whoever settles the message releases it.
+    /// </summary>
+    public sealed record Completed(IReadOnlyList<string> Written, string? Category, StoreWork Record, IDisposable PatientLock) : AssessmentOutcome;
 
     /// <summary>Malformed, breaks the contract, or refused by the FHIR server: dead-letter with the reason.</summary>
     public sealed record Refused(OperationOutcome Outcome) : AssessmentOutcome;
@@ -68,10 +72,13 @@ internal sealed class AssessPatientHandler(
             bundle = read.Bundle!;
         }
 
-        using var held = await locks.AcquireAsync($"{message.Feed}\n{bundle.Patient.Key}", cancellationToken).ConfigureAwait(false);
+        var held = await locks.AcquireAsync($"{message.Feed}\n{bundle.Patient.Key}", cancellationToken).ConfigureAwait(false);
+        var handedOver = false;
         try
         {
-            return await AssessAsync(message.Feed, bundle, cancellationToken).ConfigureAwait(false);
+            var (written, category, record) = await AssessAsync(message.Feed, bundle, cancellationToken).ConfigureAwait(false);
+            handedOver = true;
+            return new AssessmentOutcome.Completed(written, category, record, held);
         }
         catch (FhirServerException e) when (e.IsTransient || e.IsConflict)
         {
@@ -88,9 +95,16 @@ internal sealed class AssessPatientHandler(
             issues.AddRange((e.Outcome?.Issue ?? []).Select(i => new FhirIssue(IssueSeverity.Error, i.Code, $"FHIR server: {i.Details?.Text ?? i.Diagnostics ?? i.Code}")));
             return new AssessmentOutcome.Refused(OperationOutcomes.From(issues, message.CorrelationId));
         }
+        finally
+        {
+            if (!handedOver)
+            {
+                held.Dispose();
+            }
+        }
     }
 
-    private async Task<AssessmentOutcome> AssessAsync(string feed, FeedBundle bundle, CancellationToken cancellationToken)
+    private async Task<(IReadOnlyList<string> Written, string? Category, StoreWork Record)> AssessAsync(string feed, FeedBundle bundle, CancellationToken cancellationToken)
     {
         var record = evidence.Load(feed, bundle.Patient.Key);
         var episodes = EpisodePlanner.Plan(record.Episodes, bundle.Observations, options.Value.EpisodeGap);
@@ -109,8 +123,7 @@ internal sealed class AssessPatientHandler(
             category = writtenCategory ?? category;
         }
 
-        await evidence.SaveAsync(feed, bundle.Patient, bundle.Observations, episodes, cancellationToken).ConfigureAwait(false);
-        return new AssessmentOutcome.Completed(written, category);
+        return (written, category, EvidenceStore.Save(feed, bundle.Patient, bundle.Observations, episodes));
     }
 
     private async Task<(Episode Episode, IReadOnlyList<string> Written, string? Category)> WriteEpisodeAsync(
