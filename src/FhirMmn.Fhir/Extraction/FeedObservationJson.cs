@@ -11,6 +11,7 @@ namespace FhirMmn.Fhir.Extraction;
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     UseStringEnumConverter = true)]
 [JsonSerializable(typeof(FeedObservation))]
+[JsonSerializable(typeof(IReadOnlyList<FeedObservation>))]
 [JsonSerializable(typeof(PatientIdentity))]
 [JsonSerializable(typeof(CmapReading))]
 [JsonSerializable(typeof(SnapReading))]
@@ -38,6 +39,12 @@ public static class FeedObservationJson
 
     public static FeedObservation Deserialize(string json) =>
         JsonSerializer.Deserialize(json, (JsonTypeInfo<FeedObservation>)Options.GetTypeInfo(typeof(FeedObservation)))!;
+
+    public static string Serialize(IReadOnlyList<FeedObservation> observations) =>
+        JsonSerializer.Serialize(observations, (JsonTypeInfo<IReadOnlyList<FeedObservation>>)Options.GetTypeInfo(typeof(IReadOnlyList<FeedObservation>)));
+
+    public static IReadOnlyList<FeedObservation> DeserializeList(string json) =>
+        JsonSerializer.Deserialize(json, (JsonTypeInfo<IReadOnlyList<FeedObservation>>)Options.GetTypeInfo(typeof(IReadOnlyList<FeedObservation>)))!;
 
     public static string Serialize(PatientIdentity patient) =>
         JsonSerializer.Serialize(patient, (JsonTypeInfo<PatientIdentity>)Options.GetTypeInfo(typeof(PatientIdentity)));

@@ -18,13 +18,11 @@ public sealed class SqliteTransport(Database database, TimeProvider clock, IOpti
         var now = Now();
         await database.WriteAsync((connection, transaction) =>
         {
-            using var command = connection.CreateCommand();
-            command.Transaction = transaction;
-            command.CommandText = """
+            var command = Database.Prepared(connection, transaction, """
                 INSERT INTO message_bodies (id, body) VALUES ($id, $body);
                 INSERT INTO messages (id, feed, correlation_id, received_at, state, due_at)
                 VALUES ($id, $feed, $correlation, $now, 'queued', $now);
-                """;
+                """);
             command.Parameters.AddWithValue("$id", id);
             command.Parameters.AddWithValue("$feed", feed);
             command.Parameters.AddWithValue("$body", body);
@@ -42,9 +40,7 @@ public sealed class SqliteTransport(Database database, TimeProvider clock, IOpti
         var until = now + (long)options.Value.LockDuration.TotalMilliseconds;
         return await database.WriteAsync((connection, transaction) =>
         {
-            using var command = connection.CreateCommand();
-            command.Transaction = transaction;
-            command.CommandText = """
+            var command = Database.Prepared(connection, transaction, """
                 UPDATE messages
                    SET state = 'processing', lock_token = $token, locked_until = $until,
                        delivery_count = delivery_count + 1, attempts = attempts + 1
@@ -54,7 +50,7 @@ public sealed class SqliteTransport(Database database, TimeProvider clock, IOpti
                         ORDER BY sequence
                         LIMIT $max)
                 RETURNING id, sequence, feed, correlation_id, delivery_count, attempts
-                """;
+                """);
             command.Parameters.AddWithValue("$token", token);
             command.Parameters.AddWithValue("$until", until);
             command.Parameters.AddWithValue("$now", now);
@@ -115,9 +111,7 @@ public sealed class SqliteTransport(Database database, TimeProvider clock, IOpti
         database.WriteAsync((connection, transaction) =>
         {
             alongside?.Invoke(connection, transaction);
-            using var command = connection.CreateCommand();
-            command.Transaction = transaction;
-            command.CommandText = $"UPDATE messages SET {assignments} WHERE id = $id AND lock_token = $token";
+            var command = Database.Prepared(connection, transaction, $"UPDATE messages SET {assignments} WHERE id = $id AND lock_token = $token");
             command.Parameters.AddWithValue("$id", message.Id);
             command.Parameters.AddWithValue("$token", message.LockToken);
             foreach (var (name, value) in parameters)

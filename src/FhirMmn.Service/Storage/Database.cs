@@ -87,6 +87,27 @@ public sealed partial class Database : IAsyncDisposable
             return true;
         }, durability, cancellationToken);
 
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<SqliteConnection, Dictionary<string, SqliteCommand>> Statements = [];
+
+    /// <summary>
+    /// A command for the writer's hot statements, prepared once per connection and reused (SQLite then skips
+    /// parsing it again); its parameters are cleared. Do not dispose it. Writer thread only.
+    /// </summary>
+    public static SqliteCommand Prepared(SqliteConnection connection, SqliteTransaction transaction, string sql)
+    {
+        var statements = Statements.GetOrCreateValue(connection);
+        if (!statements.TryGetValue(sql, out var command))
+        {
+            command = connection.CreateCommand();
+            command.CommandText = sql;
+            statements[sql] = command;
+        }
+
+        command.Transaction = transaction;
+        command.Parameters.Clear();
+        return command;
+    }
+
     public static void Execute(SqliteConnection connection, string sql, SqliteTransaction? transaction = null)
     {
         using var command = connection.CreateCommand();

@@ -31,13 +31,13 @@ public sealed class EvidenceStore(Database database)
         var observations = new List<FeedObservation>();
         using (var command = connection.CreateCommand())
         {
-            command.CommandText = "SELECT data FROM observations WHERE feed = $feed AND patient = $patient ORDER BY arrival";
+            command.CommandText = "SELECT data FROM results WHERE feed = $feed AND patient = $patient ORDER BY sequence";
             command.Parameters.AddWithValue("$feed", feed);
             command.Parameters.AddWithValue("$patient", patient);
             using var reader = command.ExecuteReader();
             while (reader.Read())
             {
-                observations.Add(FeedObservationJson.Deserialize(reader.GetString(0)));
+                observations.AddRange(FeedObservationJson.DeserializeList(reader.GetString(0)));
             }
         }
 
@@ -71,40 +71,33 @@ public sealed class EvidenceStore(Database database)
     }
 
     /// <summary>
-    /// The work that stores a bundle's results and the patient's episodes as they now stand; the transport runs it
-    /// in the same commit as the message's completion. The JSON is made here, not on the writer's thread.
+    /// The work that stores a message's results (one row, replaced on redelivery) and the patient's episodes as
+    /// they now stand; the transport runs it in the same commit as the message's completion. The JSON is made
+    /// here, not on the writer's thread.
     /// </summary>
-    public static StoreWork Save(string feed, PatientIdentity patient, IReadOnlyList<FeedObservation> added, IReadOnlyList<Episode> episodes)
+    public static StoreWork Save(string feed, PatientIdentity patient, long sequence, IReadOnlyList<FeedObservation> added, IReadOnlyList<Episode> episodes)
     {
         var identity = FeedObservationJson.Serialize(patient);
-        var rows = added.Select(o => (o.Identity.Key, o.Arrival, Effective: o.Effective.ToUnixTimeMilliseconds(), Json: FeedObservationJson.Serialize(o))).ToList();
+        var results = FeedObservationJson.Serialize(added);
         return (connection, transaction) =>
         {
-            using (var command = Command(connection, transaction, """
+            var command = Command(connection, transaction, """
                 INSERT INTO patients (feed, patient, identity) VALUES ($feed, $patient, $identity)
                 ON CONFLICT (feed, patient) DO UPDATE SET identity = excluded.identity
-                """, feed, patient.Key))
-            {
-                command.Parameters.AddWithValue("$identity", identity);
-                command.ExecuteNonQuery();
-            }
+                """, feed, patient.Key);
+            command.Parameters.AddWithValue("$identity", identity);
+            command.ExecuteNonQuery();
 
-            foreach (var (key, arrival, effective, json) in rows)
-            {
-                using var command = Command(connection, transaction, """
-                    INSERT OR REPLACE INTO observations (feed, patient, obs_key, arrival, effective, data)
-                    VALUES ($feed, $patient, $key, $arrival, $effective, $data)
-                    """, feed, patient.Key);
-                command.Parameters.AddWithValue("$key", key);
-                command.Parameters.AddWithValue("$arrival", arrival);
-                command.Parameters.AddWithValue("$effective", effective);
-                command.Parameters.AddWithValue("$data", json);
-                command.ExecuteNonQuery();
-            }
+            command = Command(connection, transaction, """
+                INSERT OR REPLACE INTO results (feed, patient, sequence, data) VALUES ($feed, $patient, $sequence, $data)
+                """, feed, patient.Key);
+            command.Parameters.AddWithValue("$sequence", sequence);
+            command.Parameters.AddWithValue("$data", results);
+            command.ExecuteNonQuery();
 
             foreach (var e in episodes)
             {
-                using var command = Command(connection, transaction, """
+                command = Command(connection, transaction, """
                     INSERT OR REPLACE INTO episodes
                         (feed, patient, episode, starts_after, newest_input, digest, category, report_ref, report_version, plan_ref, plan_version, plan_generation)
                     VALUES ($feed, $patient, $episode, $starts, $newest, $digest, $category, $report, $reportVersion, $plan, $planVersion, $generation)
@@ -126,9 +119,7 @@ public sealed class EvidenceStore(Database database)
 
     private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction transaction, string sql, string feed, string patient)
     {
-        var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
+        var command = Database.Prepared(connection, transaction, sql);
         command.Parameters.AddWithValue("$feed", feed);
         command.Parameters.AddWithValue("$patient", patient);
         return command;

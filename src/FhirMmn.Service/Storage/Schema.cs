@@ -6,7 +6,7 @@ namespace FhirMmn.Service.Storage;
 internal static class Schema
 {
     /// <summary>The store's layout version (PRAGMA user_version); a store of another version is not opened.</summary>
-    public const int Version = 1;
+    public const int Version = 2;
 
     public static void Create(SqliteConnection connection)
     {
@@ -60,15 +60,14 @@ internal static class Schema
             PRIMARY KEY (feed, patient)
         );
 
-        CREATE TABLE IF NOT EXISTS observations (
+        -- The contract results of each message, per patient: one row a message (redelivery replaces it).
+        CREATE TABLE IF NOT EXISTS results (
             feed     TEXT    NOT NULL,
             patient  TEXT    NOT NULL,
-            obs_key  TEXT    NOT NULL,
-            arrival  INTEGER NOT NULL,
-            effective INTEGER NOT NULL,
+            sequence INTEGER NOT NULL,
             data     TEXT    NOT NULL,
-            PRIMARY KEY (feed, patient, obs_key, arrival)
-        );
+            PRIMARY KEY (feed, patient, sequence)
+        ) WITHOUT ROWID;
 
         CREATE TABLE IF NOT EXISTS episodes (
             feed            TEXT    NOT NULL,

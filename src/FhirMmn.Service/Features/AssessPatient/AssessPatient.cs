@@ -76,7 +76,7 @@ internal sealed class AssessPatientHandler(
         var handedOver = false;
         try
         {
-            var (written, category, record) = await AssessAsync(message.Feed, bundle, cancellationToken).ConfigureAwait(false);
+            var (written, category, record) = await AssessAsync(message.Feed, message.Sequence, bundle, cancellationToken).ConfigureAwait(false);
             handedOver = true;
             return new AssessmentOutcome.Completed(written, category, record, held);
         }
@@ -104,7 +104,7 @@ internal sealed class AssessPatientHandler(
         }
     }
 
-    private async Task<(IReadOnlyList<string> Written, string? Category, StoreWork Record)> AssessAsync(string feed, FeedBundle bundle, CancellationToken cancellationToken)
+    private async Task<(IReadOnlyList<string> Written, string? Category, StoreWork Record)> AssessAsync(string feed, long sequence, FeedBundle bundle, CancellationToken cancellationToken)
     {
         var record = evidence.Load(feed, bundle.Patient.Key);
         var episodes = EpisodePlanner.Plan(record.Episodes, bundle.Observations, options.Value.EpisodeGap);
@@ -123,7 +123,7 @@ internal sealed class AssessPatientHandler(
             category = writtenCategory ?? category;
         }
 
-        return (written, category, EvidenceStore.Save(feed, bundle.Patient, bundle.Observations, episodes));
+        return (written, category, EvidenceStore.Save(feed, bundle.Patient, sequence, bundle.Observations, episodes));
     }
 
     private async Task<(Episode Episode, IReadOnlyList<string> Written, string? Category)> WriteEpisodeAsync(
