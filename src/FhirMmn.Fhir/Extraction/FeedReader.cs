@@ -137,10 +137,10 @@ public static class FeedReader
                 switch (resource.GetProperty("resourceType").GetString())
                 {
                     case "Patient":
-                        patients.Add((i, fullUrl, FhirJson.To<Patient>(resource)));
+                        patients.Add((i, fullUrl, ValidatedBinder.Patient(resource)));
                         break;
                     case "Observation":
-                        observations.Add((i, fullUrl, resource, FhirJson.To<Observation>(resource)));
+                        observations.Add((i, fullUrl, resource, ValidatedBinder.Observation(resource)));
                         break;
                 }
             }
