@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using System.Text.Json;
 using FhirMmn.Testing;
 
 namespace FhirMmn.Benchmarks.Load;
@@ -69,13 +70,14 @@ internal static class LoadCommand
             Description = "Bundles of the FHIR server run, and transactions of the FHIR-server-alone run.",
             DefaultValueFactory = _ => 1000,
         });
+        var serviceDefault = ServiceDefaultConcurrency();
         var serviceConcurrency = Positive(new Option<int>("--service-concurrency")
         {
-            Description = "FhirMmn:Concurrency of the service (messages processed at once; the service's default is 8); also the FHIR-server-alone concurrency.",
-            DefaultValueFactory = _ => 8,
+            Description = $"FhirMmn:Concurrency of the service (messages processed at once; default: the service's own default, {serviceDefault}); also the FHIR-server-alone concurrency.",
+            DefaultValueFactory = _ => serviceDefault,
         });
-        // A few hundred bundles leave the service's JIT busy in the measurement (a fifth of its CPU, 340-450 bundles/s
-        // after 500 against 500 after 2000: see Scenarios.WarmUpAsync). The FHIR server gets no slower as it fills.
+        // Too short a warm-up leaves the service's JIT busy in the measurement (see Scenarios.WarmUpAsync). The FHIR
+        // server gets no slower as it fills.
         var warmup = AtLeast(0, new Option<int>("--warmup")
         {
             Description = "Uncounted bundles (transactions, for the FHIR server alone) before each run.",
@@ -136,6 +138,13 @@ internal static class LoadCommand
             progress.WriteLine($"The load run failed: {e.Message}");
             return 1;
         }
+    }
+
+    /// <summary>FhirMmn:Concurrency as the service ships it (src/FhirMmn.Service/appsettings.json).</summary>
+    private static int ServiceDefaultConcurrency()
+    {
+        using var settings = JsonDocument.Parse(File.ReadAllBytes(Repository.PathOf("src", "FhirMmn.Service", "appsettings.json")));
+        return settings.RootElement.GetProperty("FhirMmn").GetProperty("Concurrency").GetInt32();
     }
 
     private static Option<int> Positive(Option<int> option) => AtLeast(1, option);

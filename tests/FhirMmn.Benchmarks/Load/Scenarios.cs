@@ -10,7 +10,11 @@ internal sealed class Scenarios(LoadSettings settings, BundleGenerator bundles, 
 {
     private static readonly TimeSpan Stall = TimeSpan.FromSeconds(60);
 
-    private static readonly TimeSpan JitPause = TimeSpan.FromSeconds(5);
+    private const int WarmupRounds = 8;
+
+    private static readonly TimeSpan RoundPause = TimeSpan.FromMilliseconds(500);
+
+    private static readonly TimeSpan JitPause = TimeSpan.FromSeconds(2);
 
     /// <summary>1. As fast as the service takes bundles, null sink.</summary>
     public async Task<ScenarioResult> CeilingAsync(CancellationToken cancellationToken)
@@ -78,24 +82,27 @@ internal sealed class Scenarios(LoadSettings settings, BundleGenerator bundles, 
     }
 
     /// <summary>
-    /// Two rounds, each settled before the next, then a pause: the JIT promotes the hot paths to tier 1 in the
-    /// background, and after one burst of 2000 it was still doing so in the first seconds of the measurement
-    /// (2400 methods, a fifth of the service's CPU); after two rounds and 5 s of quiet, about 140 methods.
+    /// Rounds, each settled and followed by a pause, then a longer pause. The JIT counts calls only once no
+    /// new method has been compiled for a while, and promotes hot methods to tier 1 only after they are counted:
+    /// one long burst followed by quiet left much of the hot path unpromoted until the measurement (a fifth of the
+    /// service's CPU then went to the JIT). Short rounds with pauses in between let counting start and finish.
     /// </summary>
     private async Task WarmUpAsync(ServiceProcess service, Poster poster, int count, CancellationToken cancellationToken)
     {
-        Say($"warming up with {count} bundles");
+        Say($"warming up with {count} bundles in {WarmupRounds} rounds");
         var accepted = 0;
-        foreach (var round in new[] { count / 2, count - (count / 2) })
+        for (var round = 0; round < WarmupRounds; round++)
         {
-            var sent = await Traffic.ClosedLoopAsync(poster, bundles.Next(round), settings.Concurrency, cancellationToken).ConfigureAwait(false);
-            if (round > 0 && sent.Ok == 0)
+            var size = (count / WarmupRounds) + (round < count % WarmupRounds ? 1 : 0);
+            var sent = await Traffic.ClosedLoopAsync(poster, bundles.Next(size), settings.Concurrency, cancellationToken).ConfigureAwait(false);
+            if (size > 0 && sent.Ok == 0)
             {
                 throw new LoadFailedException($"The service accepted no warm-up bundle ({sent.Failures}).");
             }
 
             accepted += sent.Ok;
             await service.Messages.WaitSettledAsync(0, accepted, Stall, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(RoundPause, cancellationToken).ConfigureAwait(false);
         }
 
         await Task.Delay(JitPause, cancellationToken).ConfigureAwait(false);
