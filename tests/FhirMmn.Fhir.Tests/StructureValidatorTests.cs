@@ -50,6 +50,34 @@ public sealed class StructureValidatorTests
     }
 
     [Fact]
+    public void An_extension_of_a_complex_element_neither_counts_as_it_nor_repeats_unnoticed()
+    {
+        const string json = """
+            {"resourceType":"Observation","status":"final","_code":{"id":"a"},"_code":{"id":"b"},"status":"final"}
+            """;
+
+        var issues = Validate(json).Select(i => (i.Code, i.Expression)).ToList();
+
+        Assert.Equal(
+            [
+                (IssueCodes.Structure, "Observation._code"),
+                (IssueCodes.Structure, "Observation._code"),
+                (IssueCodes.Structure, "Observation.status"),
+                (IssueCodes.Required, "Observation.code"),
+            ],
+            issues);
+    }
+
+    [Fact]
+    public void Names_that_are_escaped_or_not_ascii_are_read_like_any_other()
+    {
+        Assert.Empty(Validate("""{"resourceType":"Observation","st\u0061tus":"final","code":{"text":"x"}}"""));
+        var issue = Assert.Single(Validate("""{"resourceType":"Observation","status":"final","code":{"text":"x"},"stätus":"final"}"""));
+        Assert.Equal("Observation.st?tus", issue.Expression);
+        Assert.Single(Validate("{\"resourceType\":\"Observation\",\"status\":\"final\",\"code\":{\"text\":\"x\"},\"" + new string('a', 100) + "\":1}"));
+    }
+
+    [Fact]
     public void Primitive_extensions_are_structure_not_unknown_elements()
     {
         const string json = """

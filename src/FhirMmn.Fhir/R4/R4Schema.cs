@@ -7,12 +7,59 @@ namespace FhirMmn.Fhir.R4;
 internal sealed record ElementDefinition(string Type, int Min, int Max, string? Choice)
 {
     public bool Repeats => Max != 1;
+
+    /// <summary>Its name in its type.</summary>
+    public string Name { get; init; } = string.Empty;
+
+    /// <summary>Its position in its type (<see cref="TypeDefinition.Ordered"/>): the bit the validator marks when it is present.</summary>
+    public int Index { get; init; }
+
+    /// <summary>Its choice group's position in <see cref="TypeDefinition.ChoiceNames"/>, or -1.</summary>
+    public int ChoiceIndex { get; init; } = -1;
+
+    /// <summary>Whether <see cref="Type"/> is a primitive type.</summary>
+    public bool IsPrimitive { get; init; }
+
+    /// <summary>The name of its primitive extension ("_" + name).</summary>
+    public string ExtensionName { get; init; } = string.Empty;
+
+    /// <summary>The definition of <see cref="Type"/> when it is a data type or a backbone element (null for primitives, Resource and DomainResource).</summary>
+    public TypeDefinition? TypeDefinition { get; set; }
 }
 
-internal sealed record TypeDefinition(FrozenDictionary<string, ElementDefinition> Elements, FrozenDictionary<string, int> Choices)
+internal sealed class TypeDefinition
 {
-    public IReadOnlyList<KeyValuePair<string, ElementDefinition>> Required { get; } =
-        Elements.Where(e => e.Value.Min > 0).ToList();
+    public TypeDefinition(string name, FrozenDictionary<string, ElementDefinition> elements, FrozenDictionary<string, int> choices)
+    {
+        Name = name;
+        Elements = elements;
+        ElementsByName = elements.GetAlternateLookup<ReadOnlySpan<char>>();
+        Choices = choices;
+        Ordered = [.. elements.Values.OrderBy(e => e.Index)];
+        Required = [.. Ordered.Where(e => e.Min > 0)];
+        ChoiceNames = [.. choices.Keys.Order(StringComparer.Ordinal)];
+        RequiredChoices = [.. ChoiceNames.Select((name, index) => (name, index)).Where(c => choices[c.name] > 0)];
+    }
+
+    public string Name { get; }
+
+    public FrozenDictionary<string, ElementDefinition> Elements { get; }
+
+    /// <summary>Lookup by a name that is not (yet) a string.</summary>
+    public FrozenDictionary<string, ElementDefinition>.AlternateLookup<ReadOnlySpan<char>> ElementsByName { get; }
+
+    /// <summary>Choice groups and their minimum cardinality.</summary>
+    public FrozenDictionary<string, int> Choices { get; }
+
+    /// <summary>The elements by <see cref="ElementDefinition.Index"/>.</summary>
+    public IReadOnlyList<ElementDefinition> Ordered { get; }
+
+    public IReadOnlyList<ElementDefinition> Required { get; }
+
+    /// <summary>The choice groups by <see cref="ElementDefinition.ChoiceIndex"/>.</summary>
+    public IReadOnlyList<string> ChoiceNames { get; }
+
+    public IReadOnlyList<(string Name, int Index)> RequiredChoices { get; }
 }
 
 /// <summary>
@@ -49,6 +96,10 @@ internal sealed class R4Schema
         var types = new Dictionary<string, TypeDefinition>(StringComparer.Ordinal);
         foreach (var type in root.GetProperty("types").EnumerateObject())
         {
+            var choices = type.Value.TryGetProperty("choices", out var c)
+                ? c.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt32(), StringComparer.Ordinal)
+                : [];
+            var choiceNames = choices.Keys.Order(StringComparer.Ordinal).ToList();
             var elements = new Dictionary<string, ElementDefinition>(StringComparer.Ordinal);
             foreach (var element in type.Value.GetProperty("elements").EnumerateObject())
             {
@@ -59,17 +110,24 @@ internal sealed class R4Schema
                     throw new InvalidOperationException($"R4 schema: {type.Name}.{element.Name} has {typeNames.Count} types.");
                 }
 
-                elements[element.Name] = new ElementDefinition(
-                    typeNames[0],
-                    e.GetProperty("min").GetInt32(),
-                    e.GetProperty("max").GetInt32(),
-                    e.TryGetProperty("choice", out var choice) ? choice.GetString() : null);
+                var choice = e.TryGetProperty("choice", out var ch) ? ch.GetString() : null;
+                elements[element.Name] = new ElementDefinition(typeNames[0], e.GetProperty("min").GetInt32(), e.GetProperty("max").GetInt32(), choice)
+                {
+                    Name = element.Name,
+                    Index = elements.Count,
+                    ChoiceIndex = choice is null ? -1 : choiceNames.IndexOf(choice),
+                    IsPrimitive = primitives.Contains(typeNames[0]),
+                    ExtensionName = "_" + element.Name,
+                };
             }
 
-            var choices = type.Value.TryGetProperty("choices", out var c)
-                ? c.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt32(), StringComparer.Ordinal)
-                : [];
-            types[type.Name] = new TypeDefinition(elements.ToFrozenDictionary(StringComparer.Ordinal), choices.ToFrozenDictionary(StringComparer.Ordinal));
+            types[type.Name] = new TypeDefinition(type.Name, elements.ToFrozenDictionary(StringComparer.Ordinal), choices.ToFrozenDictionary(StringComparer.Ordinal));
+        }
+
+        foreach (var element in types.Values.SelectMany(t => t.Ordered))
+        {
+            // A contained resource is checked as the type it names, not as Resource.
+            element.TypeDefinition = element.IsPrimitive || element.Type is "Resource" or "DomainResource" ? null : types.GetValueOrDefault(element.Type);
         }
 
         return new R4Schema(resources, primitives, types.ToFrozenDictionary(StringComparer.Ordinal));

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using FhirMmn.Fhir.Outcomes;
@@ -23,8 +24,6 @@ internal sealed class R4StructureValidator
     private readonly R4Schema schema = R4Schema.Instance;
     private readonly List<FhirIssue> issues = [];
     private readonly StringBuilder path = new(128);
-    private readonly List<HashSet<string>> namesByDepth = [];
-    private int depth;
     private int suppressed;
 
     private R4StructureValidator()
@@ -60,7 +59,7 @@ internal sealed class R4StructureValidator
         issues.Add(FhirIssue.Error(code, $"{message}.", location));
     }
 
-    private int Enter(string name)
+    private int Enter(ReadOnlySpan<char> name)
     {
         var length = path.Length;
         path.Append('.').Append(name);
@@ -103,97 +102,151 @@ internal sealed class R4StructureValidator
             return;
         }
 
-        Complex(json, type, isResource: true);
+        Complex(json, schema.Types[type], isResource: true);
     }
 
-    private void Complex(JsonElement json, string typeName, bool isResource = false)
+    private void Complex(JsonElement json, TypeDefinition definition, bool isResource = false)
     {
+        var typeName = definition.Name;
         if (json.ValueKind != JsonValueKind.Object)
         {
             Report(IssueCodes.Structure, $"Expected an object ({typeName})");
             return;
         }
 
-        var definition = schema.Types[typeName];
-        var names = Names();
-        HashSet<string>? chosen = null;
+        // Which elements (first half) and primitive extensions (second half) are present, and which choice groups.
+        var count = definition.Ordered.Count;
+        Span<ulong> seen = stackalloc ulong[((2 * count) + 63) / 64];
+        Span<ulong> chosen = stackalloc ulong[(definition.ChoiceNames.Count + 63) / 64];
+        HashSet<string>? others = null;
+        var present = 0;
+        var sawResourceType = false;
+        Span<char> buffer = stackalloc char[MaxFastName];
         foreach (var property in json.EnumerateObject())
         {
-            var name = property.Name;
-            if (!names.Add(name))
+            present++;
+            var name = NameOf(property, buffer);
+            ElementDefinition? element;
+            var extension = name.Length > 1 && name[0] == '_';
+            if (isResource && name.SequenceEqual("resourceType"))
             {
-                Report(IssueCodes.Structure, "Element appears twice in one object", Safe(name));
+                if (sawResourceType)
+                {
+                    Report(IssueCodes.Structure, "Element appears twice in one object", "resourceType");
+                }
+
+                sawResourceType = true;
                 continue;
             }
 
-            if (isResource && name == "resourceType")
+            if (!definition.ElementsByName.TryGetValue(extension ? name[1..] : name, out element)
+                || (extension && !element.IsPrimitive))
             {
+                // Not an element of the type (an error): names are kept only here, to tell a repeated one.
+                var text = name.ToString();
+                if (!(others ??= new HashSet<string>(StringComparer.Ordinal)).Add(text))
+                {
+                    Report(IssueCodes.Structure, "Element appears twice in one object", Safe(text));
+                    continue;
+                }
+
+                Report(IssueCodes.Structure, extension ? "Unknown element (no primitive element of that name)" : $"Unknown element for {typeName}", Safe(text));
                 continue;
             }
 
-            if (name.Length > 1 && name[0] == '_')
+            var bit = extension ? count + element.Index : element.Index;
+            if (!Mark(seen, bit))
             {
-                PrimitiveExtension(definition, name, property.Value);
+                Report(IssueCodes.Structure, "Element appears twice in one object", Safe(extension ? element.ExtensionName : element.Name));
                 continue;
             }
 
-            if (!definition.Elements.TryGetValue(name, out var element))
+            if (extension)
             {
-                Report(IssueCodes.Structure, $"Unknown element for {typeName}", Safe(name));
+                PrimitiveExtension(element, property.Value);
                 continue;
             }
 
-            if (element.Choice is not null && !(chosen ??= new HashSet<string>(StringComparer.Ordinal)).Add(element.Choice))
+            if (element.ChoiceIndex >= 0 && !Mark(chosen, element.ChoiceIndex))
             {
-                Report(IssueCodes.Structure, $"Only one {element.Choice}[x] is allowed", name);
+                Report(IssueCodes.Structure, $"Only one {element.Choice}[x] is allowed", element.Name);
                 continue;
             }
 
             var at = Enter(name);
-            Element(property.Value, element, json, name);
+            Element(property.Value, element, json);
             Leave(at);
         }
 
-        if (names.Count == 0)
+        if (present == 0)
         {
-            depth--;
             Report(IssueCodes.Structure, "Empty objects are not allowed in FHIR JSON");
             return;
         }
 
-        foreach (var (name, _) in definition.Required)
+        foreach (var element in definition.Required)
         {
-            if (!names.Contains(name) && !names.Contains("_" + name))
+            if (!IsMarked(seen, element.Index) && !IsMarked(seen, count + element.Index))
             {
+                var name = element.Name;
                 Report(IssueCodes.Required, $"{typeName}.{name} is required", name);
             }
         }
 
-        foreach (var (choice, min) in definition.Choices)
+        foreach (var (choice, index) in definition.RequiredChoices)
         {
-            if (min > 0 && chosen?.Contains(choice) != true)
+            if (!IsMarked(chosen, index))
             {
                 Report(IssueCodes.Required, $"{typeName}.{choice}[x] is required", choice + "[x]");
             }
         }
-
-        depth--;
     }
 
-    /// <summary>A cleared set of names for the object at the current depth, reused across objects.</summary>
-    private HashSet<string> Names()
+    /// <summary>Names up to this long are read into a stack buffer; longer ones (never valid) become strings.</summary>
+    private const int MaxFastName = 64;
+
+    /// <summary>
+    /// A property's name without allocating when it is short, plain ASCII and unescaped (every valid FHIR name);
+    /// anything else is decoded the ordinary way.
+    /// </summary>
+    private static ReadOnlySpan<char> NameOf(JsonProperty property, Span<char> buffer)
     {
-        if (namesByDepth.Count == depth)
+        var raw = JsonMarshal.GetRawUtf8PropertyName(property);
+        if (raw.Length > buffer.Length)
         {
-            namesByDepth.Add(new HashSet<string>(StringComparer.Ordinal));
+            return property.Name;
         }
 
-        var names = namesByDepth[depth++];
-        names.Clear();
-        return names;
+        for (var i = 0; i < raw.Length; i++)
+        {
+            var b = raw[i];
+            if (b >= 0x80 || b == (byte)'\\')
+            {
+                return property.Name;
+            }
+
+            buffer[i] = (char)b;
+        }
+
+        return buffer[..raw.Length];
     }
 
-    private void Element(JsonElement value, ElementDefinition element, JsonElement owner, string name)
+    private static bool Mark(Span<ulong> bits, int index)
+    {
+        ref var word = ref bits[index >> 6];
+        var mask = 1UL << (index & 63);
+        if ((word & mask) != 0)
+        {
+            return false;
+        }
+
+        word |= mask;
+        return true;
+    }
+
+    private static bool IsMarked(Span<ulong> bits, int index) => (bits[index >> 6] & (1UL << (index & 63))) != 0;
+
+    private void Element(JsonElement value, ElementDefinition element, JsonElement owner)
     {
         if (!element.Repeats)
         {
@@ -203,7 +256,7 @@ internal sealed class R4StructureValidator
                 return;
             }
 
-            Single(value, element.Type);
+            Single(value, element);
             return;
         }
 
@@ -225,22 +278,21 @@ internal sealed class R4StructureValidator
             Report(IssueCodes.Structure, $"At most {element.Max} allowed");
         }
 
-        var primitive = schema.Primitives.Contains(element.Type);
-        var nullsAllowed = primitive && owner.TryGetProperty("_" + name, out _);
+        var nullsAllowed = element.IsPrimitive && owner.TryGetProperty(element.ExtensionName, out _);
         var i = 0;
         foreach (var item in value.EnumerateArray())
         {
             var at = EnterIndex(i++);
             if (!(item.ValueKind == JsonValueKind.Null && nullsAllowed))
             {
-                Single(item, element.Type);
+                Single(item, element);
             }
 
             Leave(at);
         }
     }
 
-    private void Single(JsonElement value, string type)
+    private void Single(JsonElement value, ElementDefinition element)
     {
         if (value.ValueKind == JsonValueKind.Null)
         {
@@ -248,9 +300,9 @@ internal sealed class R4StructureValidator
             return;
         }
 
-        if (schema.Primitives.Contains(type))
+        if (element.IsPrimitive)
         {
-            if (Primitives.Check(type, value) is { } problem)
+            if (Primitives.Check(element.Type, value) is { } problem)
             {
                 Report(IssueCodes.Value, char.ToUpperInvariant(problem[0]) + problem[1..]);
             }
@@ -258,28 +310,22 @@ internal sealed class R4StructureValidator
             return;
         }
 
-        if (type is "Resource" or "DomainResource")
+        if (element.TypeDefinition is { } definition)
         {
-            Resource(value, null);
+            Complex(value, definition);
             return;
         }
 
-        Complex(value, type);
+        // Resource or DomainResource: any resource, checked as its own type.
+        Resource(value, null);
     }
 
-    private void PrimitiveExtension(TypeDefinition definition, string name, JsonElement value)
+    private void PrimitiveExtension(ElementDefinition element, JsonElement value)
     {
-        var baseName = name[1..];
-        if (!definition.Elements.TryGetValue(baseName, out var element) || !schema.Primitives.Contains(element.Type))
-        {
-            Report(IssueCodes.Structure, "Unknown element (no primitive element of that name)", Safe(name));
-            return;
-        }
-
-        var at = Enter(name);
+        var at = Enter(element.ExtensionName);
         if (!element.Repeats)
         {
-            Single(value, "Element");
+            ElementOnly(value);
         }
         else if (value.ValueKind != JsonValueKind.Array)
         {
@@ -293,7 +339,7 @@ internal sealed class R4StructureValidator
                 var itemAt = EnterIndex(i++);
                 if (item.ValueKind != JsonValueKind.Null)
                 {
-                    Single(item, "Element");
+                    ElementOnly(item);
                 }
 
                 Leave(itemAt);
@@ -301,6 +347,18 @@ internal sealed class R4StructureValidator
         }
 
         Leave(at);
+    }
+
+    /// <summary>The extension part of a primitive ("_element"): an Element (id and extensions).</summary>
+    private void ElementOnly(JsonElement value)
+    {
+        if (value.ValueKind == JsonValueKind.Null)
+        {
+            Report(IssueCodes.Structure, "null is not allowed in FHIR JSON");
+            return;
+        }
+
+        Complex(value, schema.Types["Element"]);
     }
 
     /// <summary>Element names go into locations; odd ones are cut and masked so nothing else can travel in them.</summary>
