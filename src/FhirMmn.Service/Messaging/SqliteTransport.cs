@@ -5,8 +5,8 @@ using Microsoft.Extensions.Options;
 namespace FhirMmn.Service.Messaging;
 
 /// <summary>
-/// The embedded durable queue: a table in the SQLite store. Enqueue commits (synchronous=FULL, group
-/// commit) before it returns. A receive locks messages with a token until a time; a consumer that dies
+/// The embedded durable queue: a table in the SQLite store. Enqueue returns once the message is committed and
+/// flushed to disk (group commit, see <see cref="Database"/>). A receive locks messages with a token until a time; a consumer that dies
 /// leaves its lock to expire and the message is delivered again, its delivery count one higher.
 /// </summary>
 public sealed class SqliteTransport(Database database, TimeProvider clock, IOptions<FhirMmnOptions> options) : IMessageTransport, IDisposable
@@ -33,6 +33,12 @@ public sealed class SqliteTransport(Database database, TimeProvider clock, IOpti
         Signal();
     }
 
+    /// <summary>
+    /// Locks up to <paramref name="max"/> messages that are due, earliest due first (arrival order for new ones),
+    /// and any whose lock expired. The queued ones are read from the index in due order and the read stops at
+    /// <paramref name="max"/>: a long backlog costs a receive nothing (sorting all due messages by arrival took
+    /// the writer milliseconds per receive with a few thousand waiting).
+    /// </summary>
     public async Task<IReadOnlyList<QueueMessage>> ReceiveAsync(int max, CancellationToken cancellationToken)
     {
         var token = Guid.NewGuid().ToString("N");
@@ -45,9 +51,13 @@ public sealed class SqliteTransport(Database database, TimeProvider clock, IOpti
                    SET state = 'processing', lock_token = $token, locked_until = $until,
                        delivery_count = delivery_count + 1, attempts = attempts + 1
                  WHERE sequence IN (
-                       SELECT sequence FROM messages
-                        WHERE (state = 'queued' AND due_at <= $now) OR (state = 'processing' AND locked_until < $now)
-                        ORDER BY sequence
+                       SELECT sequence FROM (
+                              SELECT sequence, due_at FROM messages WHERE state = 'processing' AND locked_until < $now
+                              UNION ALL
+                              SELECT * FROM (
+                                     SELECT sequence, due_at FROM messages WHERE state = 'queued' AND due_at <= $now
+                                      ORDER BY due_at, sequence LIMIT $max))
+                        ORDER BY due_at, sequence
                         LIMIT $max)
                 RETURNING id, sequence, feed, correlation_id, delivery_count, attempts
                 """);
