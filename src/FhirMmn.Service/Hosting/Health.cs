@@ -5,11 +5,16 @@ using Microsoft.Extensions.Options;
 
 namespace FhirMmn.Service.Hosting;
 
-/// <summary>Ready when the store answers a query.</summary>
+/// <summary>Ready when the store answers a query and has not failed to flush.</summary>
 internal sealed class StoreHealthCheck(Database database) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
+        if (database.FlushFailed)
+        {
+            return Task.FromResult(HealthCheckResult.Unhealthy("The store failed to flush to disk; restart the service."));
+        }
+
         try
         {
             using var connection = database.OpenReader();

@@ -11,22 +11,26 @@ public delegate void StoreWork(SqliteConnection connection, SqliteTransaction tr
 /// <summary>How durable a write must be when its task completes.</summary>
 public enum Durability
 {
-    /// <summary>On disk (synchronous=FULL: the WAL is flushed at commit). For what the service promises, the 202 of the intake.</summary>
+    /// <summary>On disk: committed, and the WAL flushed (fsync) since. For what the service promises, the 202 of the intake.</summary>
     Flushed,
 
     /// <summary>
-    /// Committed and ordered, flushed with the next flushed commit or checkpoint (synchronous=NORMAL). For what the
-    /// service re-derives when a power loss drops it: locks, settlements, merged evidence, written results. WAL
-    /// frames are recovered strictly in order, so a later commit never survives without an earlier one.
+    /// Committed and ordered, flushed with the next flush or checkpoint. For what the service re-derives when a power
+    /// loss drops it: locks, settlements, merged evidence, written results. WAL frames are recovered strictly in
+    /// order, so a later commit never survives without an earlier one.
     /// </summary>
     Ordered,
 }
 
 /// <summary>
 /// The embedded store and queue: one SQLite file in the data folder, WAL journal. All writes go through one
-/// connection in group commits: many units of work share one transaction and at most one flush, each unit in
-/// its own savepoint so that a failing unit fails alone. A batch with a <see cref="Durability.Flushed"/> unit
-/// commits with synchronous=FULL, which flushes every earlier commit too. Reads use their own pooled connections.
+/// connection in group commits: many units of work share one transaction, each unit in its own savepoint so that
+/// a failing unit fails alone. Commits do not wait for the disk (synchronous=NORMAL); a flusher fsyncs the WAL
+/// after them, one fsync for every commit made meanwhile, and only then completes the
+/// <see cref="Durability.Flushed"/> units. So the writer goes on committing while the disk flushes (an fsync takes
+/// milliseconds here, and the queue's receives and settlements used to wait behind it). This is as durable as
+/// synchronous=FULL for those units: their frames are written before the fsync starts, and a checkpoint that
+/// moves them into the database file first syncs the WAL and then the database. Reads use their own pooled connections.
 /// </summary>
 public sealed partial class Database : IAsyncDisposable
 {
@@ -36,8 +40,9 @@ public sealed partial class Database : IAsyncDisposable
     private readonly Channel<WriteUnit> units = Channel.CreateUnbounded<WriteUnit>(new UnboundedChannelOptions { SingleReader = true });
     private readonly SqliteConnection writer;
     private readonly Task writerLoop;
+    private readonly Channel<List<WriteUnit>> pendingFlush = Channel.CreateUnbounded<List<WriteUnit>>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+    private readonly Task flushLoop;
     private readonly ILogger<Database> logger;
-    private bool synchronousFull = true;
 
     public Database(IOptions<FhirMmnOptions> options, IHostEnvironment environment, ILogger<Database> logger)
     {
@@ -52,15 +57,19 @@ public sealed partial class Database : IAsyncDisposable
         writer.Open();
         Execute(writer, """
             PRAGMA journal_mode = WAL;
-            PRAGMA synchronous = FULL;
+            PRAGMA synchronous = NORMAL;
             PRAGMA foreign_keys = ON;
             PRAGMA busy_timeout = 30000;
             """);
         Schema.Create(writer);
         writerLoop = Task.Run(WriteLoop);
+        flushLoop = Task.Run(FlushLoop);
     }
 
     public string FilePath { get; }
+
+    /// <summary>Set for good when an fsync failed: flushed writes fail from then on, and readiness reports it.</summary>
+    public bool FlushFailed { get; private set; }
 
     /// <summary>A connection for reading; the caller disposes it.</summary>
     public SqliteConnection OpenReader()
@@ -119,40 +128,42 @@ public sealed partial class Database : IAsyncDisposable
     private async Task WriteLoop()
     {
         var batch = new List<WriteUnit>(MaxUnitsPerCommit);
-        while (await units.Reader.WaitToReadAsync().ConfigureAwait(false))
+        try
         {
-            while (batch.Count < MaxUnitsPerCommit && units.Reader.TryRead(out var unit))
+            while (await units.Reader.WaitToReadAsync().ConfigureAwait(false))
             {
-                batch.Add(unit);
-            }
+                while (batch.Count < MaxUnitsPerCommit && units.Reader.TryRead(out var unit))
+                {
+                    batch.Add(unit);
+                }
 
-            // Units that need no flush commit on their own first, so that they never wait for one.
-            var ordered = batch.FindAll(u => u.Durability == Durability.Ordered);
-            var flushed = batch.FindAll(u => u.Durability == Durability.Flushed);
-            if (ordered.Count > 0)
-            {
-                Commit(ordered, flush: false);
-            }
+                var committed = Commit(batch);
+                var flushed = committed.FindAll(u => u.Durability == Durability.Flushed);
+                foreach (var unit in committed.Where(u => u.Durability == Durability.Ordered))
+                {
+                    unit.Succeed();
+                }
 
-            if (flushed.Count > 0)
-            {
-                Commit(flushed, flush: true);
-            }
+                if (flushed.Count > 0)
+                {
+                    pendingFlush.Writer.TryWrite(flushed);
+                }
 
-            batch.Clear();
+                batch.Clear();
+            }
+        }
+        finally
+        {
+            pendingFlush.Writer.TryComplete();
         }
     }
 
-    private void Commit(List<WriteUnit> batch, bool flush)
+    /// <summary>Runs the batch in one transaction; returns the units that committed (failed ones are failed already).</summary>
+    private List<WriteUnit> Commit(List<WriteUnit> batch)
     {
+        var committed = new List<WriteUnit>(batch.Count);
         try
         {
-            if (flush != synchronousFull)
-            {
-                Execute(writer, flush ? "PRAGMA synchronous = FULL;" : "PRAGMA synchronous = NORMAL;");
-                synchronousFull = flush;
-            }
-
             using var transaction = writer.BeginTransaction();
             for (var i = 0; i < batch.Count; i++)
             {
@@ -162,6 +173,7 @@ public sealed partial class Database : IAsyncDisposable
                 {
                     batch[i].Run(writer, transaction);
                     transaction.Release(savepoint);
+                    committed.Add(batch[i]);
                 }
 #pragma warning disable CA1031 // One failing unit must not take the others of the group commit with it; its caller gets the exception.
                 catch (Exception e)
@@ -174,23 +186,85 @@ public sealed partial class Database : IAsyncDisposable
             }
 
             transaction.Commit();
+            return committed;
         }
 #pragma warning disable CA1031 // A failed commit fails every unit in it; the loop goes on with the next batch.
         catch (Exception e)
 #pragma warning restore CA1031
         {
             LogCommitFailed(logger, batch.Count, e.GetType().Name);
-            foreach (var unit in batch)
+            foreach (var unit in committed)
             {
                 unit.Fail(e);
             }
 
-            return;
+            return [];
         }
+    }
 
-        foreach (var unit in batch)
+    /// <summary>
+    /// Flushes the WAL for the flushed units committed so far, many commits to one fsync, and completes them. The WAL
+    /// is held open for the life of the store (closing another descriptor of a file SQLite uses could drop its locks).
+    /// </summary>
+    private async Task FlushLoop()
+    {
+        var waiting = new List<WriteUnit>();
+        FileStream? wal = null;
+        try
         {
-            unit.Succeed();
+            while (await pendingFlush.Reader.WaitToReadAsync().ConfigureAwait(false))
+            {
+                while (pendingFlush.Reader.TryRead(out var committed))
+                {
+                    waiting.AddRange(committed);
+                }
+
+                try
+                {
+                    if (FlushFailed)
+                    {
+                        throw new IOException("The store could not flush its log to disk earlier; restart the service.");
+                    }
+
+                    wal ??= new FileStream(FilePath + "-wal", FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.None);
+                    wal.Flush(flushToDisk: true);
+                }
+#pragma warning disable CA1031 // The units are failed with the reason, and so is every later flushed unit.
+                catch (Exception e)
+#pragma warning restore CA1031
+                {
+                    // After a failed fsync the kernel may have dropped the pages it could not write, so a later
+                    // fsync proves nothing: no more promises from this store until it is restarted (and recovered).
+                    if (!FlushFailed)
+                    {
+                        FlushFailed = true;
+                        var type = e.GetType().Name;
+                        LogFlushFailed(logger, waiting.Count, type);
+                    }
+
+                    foreach (var unit in waiting)
+                    {
+                        unit.Fail(e);
+                    }
+
+                    waiting.Clear();
+                    continue;
+                }
+
+                foreach (var unit in waiting)
+                {
+                    unit.Succeed();
+                }
+
+                waiting.Clear();
+            }
+        }
+        finally
+        {
+            if (wal is not null)
+            {
+                await wal.DisposeAsync().ConfigureAwait(false);
+            }
         }
     }
 
@@ -198,12 +272,16 @@ public sealed partial class Database : IAsyncDisposable
     {
         units.Writer.TryComplete();
         await writerLoop.ConfigureAwait(false);
+        await flushLoop.ConfigureAwait(false);
         await writer.DisposeAsync().ConfigureAwait(false);
         SqliteConnection.ClearAllPools();
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Group commit of {Units} units failed ({ExceptionType})")]
     private static partial void LogCommitFailed(ILogger logger, int units, string exceptionType);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Flushing the store's log to disk failed for {Units} units ({ExceptionType})")]
+    private static partial void LogFlushFailed(ILogger logger, int units, string exceptionType);
 
     private abstract class WriteUnit(Durability durability)
     {
