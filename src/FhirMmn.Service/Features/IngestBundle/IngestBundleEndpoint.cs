@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net.Http.Headers;
 using FhirMmn.Fhir.Extraction;
 using FhirMmn.Fhir.Model;
@@ -69,7 +70,10 @@ internal static class IngestBundleEndpoint
         && type.MediaType is "application/fhir+json" or "application/json"
         && (type.CharSet is null || type.CharSet.Equals("utf-8", StringComparison.OrdinalIgnoreCase));
 
-    /// <summary>Reads the body up to the limit; null when it is longer (a chunked body has no Content-Length to refuse early).</summary>
+    /// <summary>
+    /// Reads the body up to the limit; null when it is longer. A body with a Content-Length is read straight into
+    /// an array of that size; a chunked one (no length to refuse early) through a pooled buffer.
+    /// </summary>
     private static async Task<byte[]?> ReadBodyAsync(HttpContext context, long limit, CancellationToken cancellationToken)
     {
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
@@ -77,26 +81,41 @@ internal static class IngestBundleEndpoint
             size.MaxRequestBodySize = limit + 1;
         }
 
-        using var buffer = new MemoryStream(context.Request.ContentLength is { } length ? (int)length : 64 * 1024);
-        var chunk = new byte[81920];
         try
         {
-            int read;
-            while ((read = await context.Request.Body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+            if (context.Request.ContentLength is { } length)
             {
-                if (buffer.Length + read > limit)
-                {
-                    return null;
-                }
-
-                buffer.Write(chunk, 0, read);
+                // The server holds the body to its Content-Length (more or fewer bytes fail the request).
+                var body = new byte[length];
+                await context.Request.Body.ReadExactlyAsync(body, cancellationToken).ConfigureAwait(false);
+                return body;
             }
+
+            using var buffer = new MemoryStream();
+            var chunk = ArrayPool<byte>.Shared.Rent(81920);
+            try
+            {
+                int read;
+                while ((read = await context.Request.Body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+                {
+                    if (buffer.Length + read > limit)
+                    {
+                        return null;
+                    }
+
+                    buffer.Write(chunk, 0, read);
+                }
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(chunk);
+            }
+
+            return buffer.ToArray();
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
             return null;
         }
-
-        return buffer.ToArray();
     }
 }
