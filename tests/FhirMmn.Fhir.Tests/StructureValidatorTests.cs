@@ -50,6 +50,26 @@ public sealed class StructureValidatorTests
     }
 
     [Fact]
+    public void A_hostile_base64_value_is_refused_not_backtracked_on()
+    {
+        var data = string.Concat(Enumerable.Repeat("AAAA  ", 5000)) + "!";
+        var issue = Assert.Single(Validate($$"""{"resourceType":"Binary","contentType":"text/plain","data":"{{data}}"}"""));
+
+        Assert.Equal(("Binary.data", IssueCodes.Value), (issue.Expression, issue.Code));
+    }
+
+    [Theory]
+    [InlineData("status", "\"final\\n\"")]
+    [InlineData("id", "\"abc\\n\"")]
+    [InlineData("effectiveDateTime", "\"2026-01-01\\n\"")]
+    public void A_value_with_a_trailing_newline_is_not_the_value(string element, string value)
+    {
+        var issue = Assert.Single(Validate($$"""{"resourceType":"Observation","status":"final","code":{"text":"x"},"{{element}}":{{value}}}""".Replace("\"status\":\"final\",\"code\"", element == "status" ? "\"code\"" : "\"status\":\"final\",\"code\"", StringComparison.Ordinal)));
+
+        Assert.Equal(($"Observation.{element}", IssueCodes.Value), (issue.Expression, issue.Code));
+    }
+
+    [Fact]
     public void An_extension_of_a_complex_element_neither_counts_as_it_nor_repeats_unnoticed()
     {
         const string json = """
