@@ -163,6 +163,49 @@ public sealed class ConsumerTests
         Assert.Contains("deliveries", status.GetProperty("outcome").GetProperty("issue")[0].GetProperty("details").GetProperty("text").GetString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_message_taken_ahead_keeps_its_lock_while_it_waits_behind_a_slow_write_back()
+    {
+        // One worker; the first write-back outlasts the lock. The second message, taken ahead, waits all that time:
+        // unless its lock is renewed while it waits, it is delivered a second time when the first settles.
+        var target = new SlowFirstTarget(TimeSpan.FromSeconds(7));
+        using var service = new ServiceFactory(
+            new() { ["FhirMmn:Concurrency"] = "1", ["FhirMmn:LockDuration"] = "00:00:05" },
+            services => services.AddScoped<IWriteBackTarget>(_ => target));
+        var client = service.CreateClient();
+
+        var first = await client.PostAsync(ServiceCalls.Example("example-definite-ulnar-forearm.json"));
+        var second = await client.PostAsync(ServiceCalls.Example("example-probable-two-nerves.json"));
+        var firstStatus = await client.SettledAsync(first);
+        var secondStatus = await client.SettledAsync(second);
+
+        Assert.Equal(("completed", 1), (firstStatus.GetProperty("state").GetString(), firstStatus.GetProperty("attempts").GetInt32()));
+        Assert.Equal(("completed", 1), (secondStatus.GetProperty("state").GetString(), secondStatus.GetProperty("attempts").GetInt32()));
+        Assert.Equal(2, target.Writes);
+    }
+
+    private sealed class SlowFirstTarget(TimeSpan firstDelay) : IWriteBackTarget
+    {
+        private int writes;
+
+        public int Writes => writes;
+
+        public string? ServerBase => null;
+
+        public Task<TargetState> ReadAsync(string assessmentIdentifier, string carePlanIdentifier, CancellationToken cancellationToken) =>
+            Task.FromResult(new TargetState(null, null, null, null, null));
+
+        public async Task<IReadOnlyList<string>> WriteAsync(Bundle transaction, CancellationToken cancellationToken)
+        {
+            if (Interlocked.Increment(ref writes) == 1)
+            {
+                await Task.Delay(firstDelay, cancellationToken);
+            }
+
+            return [];
+        }
+    }
+
     private sealed class CrashingTarget : IWriteBackTarget
     {
         private int calls;

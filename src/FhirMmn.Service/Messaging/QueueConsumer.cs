@@ -10,8 +10,8 @@ using Serilog.Context;
 namespace FhirMmn.Service.Messaging;
 
 /// <summary>
-/// Takes messages from the transport and has each assessed, <see cref="FhirMmnOptions.Concurrency"/> at a
-/// time, then settles it explicitly: complete after the write-back, reschedule a transient failure (not a
+/// Takes messages from the transport (as many again as there are workers ahead, their locks renewed while they
+/// wait) and has each assessed, <see cref="FhirMmnOptions.Concurrency"/> at a time, then settles it explicitly: complete after the write-back, reschedule a transient failure (not a
 /// delivery), dead-letter a refusal with its OperationOutcome, abandon an unexpected error (a delivery).
 /// A message delivered more than <see cref="FhirMmnOptions.MaxDeliveries"/> times is dead-lettered.
 /// </summary>
@@ -26,9 +26,13 @@ internal sealed partial class QueueConsumer(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // Up to as many messages again as there are workers are taken ahead (locked, waiting in the channel), so a
+        // worker that settles one starts on the next at once instead of waiting for a receive: with the null sink the
+        // consumer spent more time waiting for the store's round trips than working.
         var concurrency = options.Value.Concurrency;
-        var work = Channel.CreateBounded<QueueMessage>(concurrency);
-        using var free = new SemaphoreSlim(concurrency, concurrency);
+        var inFlight = 2 * concurrency;
+        var work = Channel.CreateBounded<Lease>(inFlight);
+        using var free = new SemaphoreSlim(inFlight, inFlight);
         var workers = Enumerable.Range(0, concurrency).Select(_ => Task.Run(() => Work(work.Reader, free, stoppingToken), CancellationToken.None)).ToList();
         try
         {
@@ -36,7 +40,7 @@ internal sealed partial class QueueConsumer(
             {
                 await free.WaitAsync(stoppingToken).ConfigureAwait(false);
                 var slots = 1;
-                while (slots < concurrency && free.Wait(0, CancellationToken.None))
+                while (slots < inFlight && free.Wait(0, CancellationToken.None))
                 {
                     slots++;
                 }
@@ -58,7 +62,13 @@ internal sealed partial class QueueConsumer(
                 }
                 foreach (var message in messages)
                 {
-                    await work.Writer.WriteAsync(message, stoppingToken).ConfigureAwait(false);
+                    // Renewed from the moment it is taken, so a message that waits behind slow write-backs keeps its lock.
+                    var renewal = new Timer(_ => _ = transport.RenewLockAsync(message, CancellationToken.None), null, options.Value.LockDuration / 3, options.Value.LockDuration / 3);
+                    if (!work.Writer.TryWrite(new Lease(message, renewal)))
+                    {
+                        await renewal.DisposeAsync().ConfigureAwait(false);
+                        throw new InvalidOperationException("The consumer's channel is full although a slot was free.");
+                    }
                 }
 
                 if (messages.Count == 0)
@@ -78,20 +88,24 @@ internal sealed partial class QueueConsumer(
         }
     }
 
-    private async Task Work(ChannelReader<QueueMessage> messages, SemaphoreSlim free, CancellationToken stoppingToken)
+    private async Task Work(ChannelReader<Lease> leases, SemaphoreSlim free, CancellationToken stoppingToken)
     {
-        await foreach (var message in messages.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
+        await foreach (var lease in leases.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
         {
             try
             {
-                await ProcessAsync(message, stoppingToken).ConfigureAwait(false);
+                await ProcessAsync(lease.Message, stoppingToken).ConfigureAwait(false);
             }
             finally
             {
+                await lease.Renewal.DisposeAsync().ConfigureAwait(false);
                 free.Release();
             }
         }
     }
+
+    /// <summary>A message taken from the transport, with the timer that renews its lock until it is settled.</summary>
+    private sealed record Lease(QueueMessage Message, Timer Renewal);
 
     internal async Task ProcessAsync(QueueMessage message, CancellationToken stoppingToken)
     {
@@ -108,7 +122,6 @@ internal sealed partial class QueueConsumer(
             return;
         }
 
-        using var renewal = new Timer(_ => _ = transport.RenewLockAsync(message, CancellationToken.None), null, options.Value.LockDuration / 3, options.Value.LockDuration / 3);
         AssessmentOutcome result;
         try
         {
