@@ -27,9 +27,12 @@ public sealed class FhirServerProcess : IDisposable
 
     public HttpClient Client { get; }
 
-    public static FhirServerProcess Start(params string[] seedFiles)
+    public static FhirServerProcess Start(params string[] seedFiles) => Start(TimeSpan.Zero, seedFiles);
+
+    /// <summary>A server that answers each transaction <paramref name="latency"/> after applying it.</summary>
+    public static FhirServerProcess Start(TimeSpan latency, params string[] seedFiles)
     {
-        var args = new List<string> { "--port", "0" };
+        var args = new List<string> { "--port", "0", "--latency", ((int)latency.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture) };
         foreach (var seed in seedFiles)
         {
             args.Add("--seed");
@@ -173,7 +176,7 @@ public sealed class FaultInjectingHandler(FaultPlan plan) : DelegatingHandler
         switch (plan.Next())
         {
             case FaultPlan.Kind.Down:
-                throw new HttpRequestException("Connection refused (injected).");
+                throw new HttpRequestException(HttpRequestError.ConnectionError, "Connection refused (injected).");
             case FaultPlan.Kind.ServerError:
                 return new HttpResponseMessage(HttpStatusCode.InternalServerError)
                 {

@@ -31,6 +31,12 @@ public sealed class FhirServerException : Exception
         Outcome = outcome;
     }
 
+    /// <summary>
+    /// The request may have been applied although no success came back (a connection lost after sending, a timeout,
+    /// a gateway's 502 or 504): before writing again, read what the server holds.
+    /// </summary>
+    public bool OutcomeUnknown { get; init; }
+
     public int StatusCode { get; }
 
     public TimeSpan? RetryAfter { get; }
@@ -43,6 +49,26 @@ public sealed class FhirServerException : Exception
 
     /// <summary>A version conflict (ifMatch): re-read, re-merge, retry.</summary>
     public bool IsConflict => StatusCode is 409 or 412;
+}
+
+/// <summary>
+/// What a failed call says about whether the server applied it. A FHIR transaction is all or nothing, so a server's
+/// own error status means nothing was written; a lost connection or a gateway's error does not say.
+/// </summary>
+public static class FailedCalls
+{
+    /// <summary>The request never left: no connection, no name, no TLS.</summary>
+    public static bool NeverSent(HttpRequestException failure)
+    {
+        ArgumentNullException.ThrowIfNull(failure);
+        return failure.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError or HttpRequestError.SecureConnectionError;
+    }
+
+    /// <summary>
+    /// An answer that says the request was not applied: every 4xx, and 500, 501 and 503 from the server itself.
+    /// 502 and 504 come from a gateway that may have lost the server's answer.
+    /// </summary>
+    public static bool NotApplied(System.Net.HttpStatusCode status) => (int)status is < 500 or 500 or 501 or 503;
 }
 
 /// <summary>
@@ -106,11 +132,11 @@ public sealed class FhirClient(HttpClient http)
         }
         catch (HttpRequestException e)
         {
-            throw new FhirServerException(0, "The FHIR server could not be reached.", inner: e);
+            throw new FhirServerException(0, "The FHIR server could not be reached.", inner: e) { OutcomeUnknown = !FailedCalls.NeverSent(e) };
         }
         catch (TaskCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new FhirServerException(0, "The FHIR server did not answer in time.", inner: e);
+            throw new FhirServerException(0, "The FHIR server did not answer in time.", inner: e) { OutcomeUnknown = true };
         }
         catch (Polly.CircuitBreaker.BrokenCircuitException e)
         {
@@ -118,7 +144,7 @@ public sealed class FhirClient(HttpClient http)
         }
         catch (Polly.Timeout.TimeoutRejectedException e)
         {
-            throw new FhirServerException(0, "The FHIR server did not answer in time.", inner: e);
+            throw new FhirServerException(0, "The FHIR server did not answer in time.", inner: e) { OutcomeUnknown = true };
         }
 
         using (response)
@@ -144,7 +170,10 @@ public sealed class FhirClient(HttpClient http)
 
             var status = (int)response.StatusCode;
             throw new FhirServerException(status, $"The FHIR server answered {status} ({response.StatusCode}).",
-                RetryAfter(response), resource as OperationOutcome);
+                RetryAfter(response), resource as OperationOutcome)
+            {
+                OutcomeUnknown = !FailedCalls.NotApplied(response.StatusCode),
+            };
         }
     }
 

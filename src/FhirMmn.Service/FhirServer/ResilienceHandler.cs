@@ -1,4 +1,5 @@
 using System.Net;
+using FhirMmn.Fhir.Client;
 using FhirMmn.Service.Hosting;
 using Polly;
 using Polly.CircuitBreaker;
@@ -11,19 +12,58 @@ namespace FhirMmn.Service.FhirServer;
 /// Calls to the FHIR server through a Polly pipeline: a few quick retries with exponential backoff and jitter
 /// on 5xx, 408 and timeouts; a circuit breaker that stops calling a failing server; a timeout per attempt.
 /// 429 is not retried here: the message is rescheduled after Retry-After, so that an overloaded server gets air.
-/// Every write FhirMmn makes is conditional, so a retry never duplicates a resource.
+/// A transaction (POST) is retried only when the failure says it was not applied (no connection made, or the server's
+/// own 500 or 503): after a lost answer or a timeout it may have been, and sending it again blind would write another
+/// version; the caller reads the server first instead (<see cref="FhirMmn.Fhir.Client.FhirServerException.OutcomeUnknown"/>).
 /// </summary>
 internal sealed class ResilienceHandler(ResiliencePipeline<HttpResponseMessage> pipeline) : DelegatingHandler
 {
-    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
-        await pipeline.ExecuteAsync(async token => await base.SendAsync(request, token).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+    private static readonly ResiliencePropertyKey<bool> Idempotent = new("FhirMmn.Idempotent");
+
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        try
+        {
+            context.Properties.Set(Idempotent, request.Method == HttpMethod.Get || request.Method == HttpMethod.Head);
+            return await pipeline.ExecuteAsync(
+                async (ctx, state) => await state.Handler.BaseSendAsync(state.Request, ctx.CancellationToken).ConfigureAwait(false),
+                context,
+                (Handler: this, Request: request)).ConfigureAwait(false);
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+    }
+
+    private Task<HttpResponseMessage> BaseSendAsync(HttpRequestMessage request, CancellationToken cancellationToken) => base.SendAsync(request, cancellationToken);
+
+    /// <summary>Whether a failed attempt may be sent again as it is.</summary>
+    internal static bool MayRetry(Outcome<HttpResponseMessage> outcome, bool idempotent)
+    {
+        if (!IsTransient(outcome))
+        {
+            return false;
+        }
+
+        return idempotent || outcome.Exception switch
+        {
+            HttpRequestException e => FailedCalls.NeverSent(e),
+            null => FailedCalls.NotApplied(outcome.Result!.StatusCode),
+            _ => false,
+        };
+    }
+
+    private static bool IsTransient(Outcome<HttpResponseMessage> outcome) => outcome.Exception switch
+    {
+        HttpRequestException or TimeoutRejectedException => true,
+        null => outcome.Result is { } r && ((int)r.StatusCode >= 500 || r.StatusCode == HttpStatusCode.RequestTimeout),
+        _ => false,
+    };
 
     public static ResiliencePipeline<HttpResponseMessage> Pipeline(FhirServerOptions options, TimeProvider clock)
     {
-        var transient = new PredicateBuilder<HttpResponseMessage>()
-            .Handle<HttpRequestException>()
-            .Handle<TimeoutRejectedException>()
-            .HandleResult(r => (int)r.StatusCode >= 500 || r.StatusCode == HttpStatusCode.RequestTimeout);
         var builder = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = clock };
         if (options.Attempts > 1)
         {
@@ -33,7 +73,7 @@ internal sealed class ResilienceHandler(ResiliencePipeline<HttpResponseMessage> 
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
                 Delay = TimeSpan.FromMilliseconds(200),
-                ShouldHandle = transient,
+                ShouldHandle = args => ValueTask.FromResult(MayRetry(args.Outcome, args.Context.Properties.GetValue(Idempotent, true))),
             });
         }
 
@@ -44,7 +84,7 @@ internal sealed class ResilienceHandler(ResiliencePipeline<HttpResponseMessage> 
                 MinimumThroughput = 10,
                 SamplingDuration = TimeSpan.FromSeconds(30),
                 BreakDuration = TimeSpan.FromSeconds(15),
-                ShouldHandle = transient,
+                ShouldHandle = args => ValueTask.FromResult(IsTransient(args.Outcome)),
             })
             .AddTimeout(options.Timeout)
             .Build();
