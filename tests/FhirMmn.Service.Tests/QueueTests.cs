@@ -220,6 +220,10 @@ public sealed class ConsumerTests
             throw new InvalidOperationException("A bug in a dependency.");
         }
 
-        public Task<IReadOnlyList<string>> WriteAsync(Bundle transaction, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task<IReadOnlyList<string>> WriteAsync(Bundle transaction, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref calls);
+            throw new InvalidOperationException("A bug in a dependency.");
+        }
     }
 }

@@ -2,7 +2,10 @@
 // (@medplum/fhir-router 5.2.13) behind node's http server, plus the transaction rules Medplum's in-memory
 // pieces leave out (see README.md, "Medplum quirks", for each one and what this file does about it).
 //
-//   node --experimental-websocket tests/fhir-server/server.mjs [--port N] [--seed FILE]... [--no-validate] [--log]
+//   node --experimental-websocket tests/fhir-server/server.mjs [--port N] [--seed FILE]... [--no-validate] [--log] [--latency MS]
+//
+// --latency MS holds every transaction's answer MS milliseconds after it was applied, like a hospital server under load
+// (tests use it to stop the service while write-backs are in flight).
 //
 // Listens on 127.0.0.1:N (N = 0: a free port), base path /fhir. When ready it prints exactly one line to stdout,
 // {"ready":true,"port":N,"base":"http://127.0.0.1:N/fhir"}, and serves until SIGTERM or SIGINT.
@@ -35,17 +38,19 @@ const MAX_BODY_BYTES = 32 * 1024 * 1024;
 // Command line
 
 function parseArgs(argv) {
-  const options = { port: 0, seeds: [], validate: true, log: false };
+  const options = { port: 0, seeds: [], validate: true, log: false, latency: 0 };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--port') options.port = Number.parseInt(argv[++i], 10);
     else if (arg === '--seed') options.seeds.push(argv[++i]);
     else if (arg === '--no-validate') options.validate = false;
     else if (arg === '--log') options.log = true;
+    else if (arg === '--latency') options.latency = Number.parseInt(argv[++i], 10);
     else throw new Error(`unknown argument ${arg}`);
   }
   if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535) throw new Error('--port N: 0..65535');
   if (options.seeds.some((file) => !file)) throw new Error('--seed FILE: FILE missing');
+  if (!Number.isInteger(options.latency) || options.latency < 0) throw new Error('--latency MS: a whole number of milliseconds');
   return options;
 }
 
@@ -508,7 +513,7 @@ async function readBody(req) {
   }
 }
 
-function createFhirServer({ repo, router, log }) {
+function createFhirServer({ repo, router, log, latency = 0 }) {
   let base = ''; // http://127.0.0.1:N/fhir, known once listening
   let capability; // built with the base, before the ready line
 
@@ -603,6 +608,7 @@ function createFhirServer({ repo, router, log }) {
       if (!(err instanceof OperationOutcomeError)) process.stderr.write(`${req.method} ${req.url}: ${err?.stack ?? err}\n`);
     }
     const status = getStatus(outcome);
+    if (latency > 0 && req.method === 'POST') await new Promise((resolve) => setTimeout(resolve, latency));
 
     const payload = resource ?? outcome;
     const accept = req.headers.accept ?? '';
@@ -655,7 +661,7 @@ async function main() {
   loadDefinitions();
   const repo = new Store({ validate: options.validate });
   const router = new FhirRouter();
-  const fhir = createFhirServer({ repo, router, log: options.log });
+  const fhir = createFhirServer({ repo, router, log: options.log, latency: options.latency });
   const { server } = fhir;
   server.keepAliveTimeout = 5000;
   await new Promise((resolve, reject) => {

@@ -76,7 +76,9 @@ internal sealed class AssessPatientHandler(
         var handedOver = false;
         try
         {
-            var (written, category, record) = await AssessAsync(message.Feed, message.Sequence, bundle, cancellationToken).ConfigureAwait(false);
+            // Only a message's first attempt may trust what the service recorded of the target (see WriteEpisodeAsync).
+            var firstAttempt = message.DeliveryCount == 1 && message.Attempts == 1;
+            var (written, category, record) = await AssessAsync(message.Feed, message.Sequence, bundle, firstAttempt, cancellationToken).ConfigureAwait(false);
             handedOver = true;
             return new AssessmentOutcome.Completed(written, category, record, held);
         }
@@ -104,7 +106,8 @@ internal sealed class AssessPatientHandler(
         }
     }
 
-    private async Task<(IReadOnlyList<string> Written, string? Category, StoreWork Record)> AssessAsync(string feed, long sequence, FeedBundle bundle, CancellationToken cancellationToken)
+    private async Task<(IReadOnlyList<string> Written, string? Category, StoreWork Record)> AssessAsync(
+        string feed, long sequence, FeedBundle bundle, bool firstAttempt, CancellationToken cancellationToken)
     {
         var record = evidence.Load(feed, bundle.Patient.Key);
         var episodes = EpisodePlanner.Plan(record.Episodes, bundle.Observations, options.Value.EpisodeGap);
@@ -117,7 +120,7 @@ internal sealed class AssessPatientHandler(
             var observations = record.Observations.Concat(bundle.Observations)
                 .Where(ob => EpisodePlanner.EpisodeOf(episodes, ob).Number == number)
                 .ToList();
-            var (updated, references, writtenCategory) = await WriteEpisodeAsync(feed, bundle.Patient, episode, observations, cancellationToken).ConfigureAwait(false);
+            var (updated, references, writtenCategory) = await WriteEpisodeAsync(feed, bundle.Patient, episode, observations, firstAttempt, cancellationToken).ConfigureAwait(false);
             episodes[episodes.IndexOf(episode)] = updated;
             written.AddRange(references);
             category = writtenCategory ?? category;
@@ -126,8 +129,15 @@ internal sealed class AssessPatientHandler(
         return (written, category, EvidenceStore.Save(feed, bundle.Patient, sequence, bundle.Observations, episodes));
     }
 
+    /// <summary>
+    /// Writes one episode's report and plan. The target's current versions come from what the service recorded at its
+    /// last write when this is the message's first attempt: a stale version is refused (412) and then read afresh, and
+    /// a new episode is written by conditional update on its identifiers, so nothing can be duplicated; that saves the
+    /// target two searches a write-back. A redelivery or a retry reads the target first, because its own earlier
+    /// attempt may have written without the service recording it (then nothing is written again).
+    /// </summary>
     private async Task<(Episode Episode, IReadOnlyList<string> Written, string? Category)> WriteEpisodeAsync(
-        string feed, PatientIdentity patient, Episode episode, List<FeedObservation> observations, CancellationToken cancellationToken)
+        string feed, PatientIdentity patient, Episode episode, List<FeedObservation> observations, bool firstAttempt, CancellationToken cancellationToken)
     {
         var assembled = EvidenceAssembler.Assemble(observations);
         if (assembled.Digest == episode.Digest)
@@ -141,7 +151,9 @@ internal sealed class AssessPatientHandler(
         var assessmentId = StableIds.Assessment(feed, patient.Key, episode.Number);
         for (var attempt = 1; ; attempt++)
         {
-            var state = await target.ReadAsync(assessmentId, StableIds.CarePlan(assessmentId, episode.PlanGeneration), cancellationToken).ConfigureAwait(false);
+            var state = firstAttempt && attempt == 1
+                ? new TargetState(episode.ReportReference, episode.ReportVersion, episode.Digest, episode.PlanReference, episode.PlanVersion)
+                : await target.ReadAsync(assessmentId, StableIds.CarePlan(assessmentId, episode.PlanGeneration), cancellationToken).ConfigureAwait(false);
             var recorded = episode with { Digest = assembled.Digest, NewestInput = assembled.Newest?.Effective, Category = category };
             if (state.ReportDigest == assembled.Digest)
             {
@@ -180,6 +192,12 @@ internal sealed class AssessPatientHandler(
                 Log.Conflict(logger, episode.Number, attempt);
                 continue;
             }
+            catch (FhirServerException e) when (e.OutcomeUnknown && attempt < ConflictAttempts)
+            {
+                // The server may have applied it: the next round reads what it holds before writing again.
+                Log.OutcomeUnknown(logger, episode.Number, e.StatusCode);
+                continue;
+            }
 
             Log.Written(logger, episode.Number, category, written.Count);
             var report = Versioned(written, "DiagnosticReport");
@@ -212,6 +230,9 @@ internal sealed class AssessPatientHandler(
 
 internal static partial class Log
 {
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Episode {Episode}: the write-back's outcome is unknown (HTTP {Status}); reading the server before writing again")]
+    public static partial void OutcomeUnknown(ILogger logger, int episode, int status);
+
     [LoggerMessage(Level = LogLevel.Debug, Message = "Episode {Episode}: evidence unchanged, nothing to write")]
     public static partial void NothingNew(ILogger logger, int episode);
 
