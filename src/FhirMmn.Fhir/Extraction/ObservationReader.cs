@@ -192,14 +192,18 @@ internal sealed partial class ObservationReader(
         return DateTimeOffset.ParseExact(padded, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
     }
 
+    private static readonly FrozenSet<string> CmapComponents = new[]
+    {
+        ContractCodes.StimulationSiteComponent, ContractCodes.LateralityComponent, ContractCodes.CmapAreaComponent,
+        ContractCodes.CmapDurationComponent, ContractCodes.OnsetLatencyComponent,
+    }.ToFrozenSet(StringComparer.Ordinal);
+
+    private static readonly FrozenSet<string> SnapComponents = new[] { ContractCodes.LateralityComponent }.ToFrozenSet(StringComparer.Ordinal);
+
     private CmapReading? Cmap(string? effectiveText)
     {
         var nerve = Nerve(ContractCodes.MotorNerves, "a motor nerve (median, ulnar, radial, musculocutaneous, peroneal, tibial)");
-        var components = Components(new[]
-        {
-            ContractCodes.StimulationSiteComponent, ContractCodes.LateralityComponent, ContractCodes.CmapAreaComponent,
-            ContractCodes.CmapDurationComponent, ContractCodes.OnsetLatencyComponent,
-        }.ToFrozenSet(StringComparer.Ordinal));
+        var components = Components(CmapComponents);
         var site = Site(components);
         var side = Laterality(components);
         var amplitude = MainQuantity(Ucum.Millivolts, "CMAP amplitude");
@@ -237,7 +241,7 @@ internal sealed partial class ObservationReader(
     private SnapReading? Snap()
     {
         var nerve = Nerve(ContractCodes.SensoryNerves, "a sensory nerve (median, ulnar, radial, sural, superficial-peroneal)");
-        var components = Components(new[] { ContractCodes.LateralityComponent }.ToFrozenSet(StringComparer.Ordinal));
+        var components = Components(SnapComponents);
         var side = Laterality(components);
         var amplitude = MainQuantity(Ucum.Microvolts, "SNAP amplitude");
         var lowerLimit = LowerLimit(Ucum.Microvolts);
