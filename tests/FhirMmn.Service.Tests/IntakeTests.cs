@@ -60,6 +60,34 @@ public sealed class IntakeTests : IDisposable
         Assert.Equal("draft", plan.GetProperty("status").GetString());
     }
 
+    [Fact]
+    public async Task A_report_of_a_patient_known_only_by_identifier_is_found_by_that_identifier()
+    {
+        var client = service.CreateClient();
+        await client.SettledAsync(await client.PostAsync(ServiceCalls.Example("example-peroneal-transaction.json")));
+        const string Mrn = "https://ehr.example.org/sid/mrn|MRN-54539514";
+
+        foreach (var query in new[]
+        {
+            $"subject:identifier={Uri.EscapeDataString(Mrn)}",
+            $"patient:identifier={Uri.EscapeDataString(Mrn)}",
+            $"subject={Uri.EscapeDataString("Patient?identifier=" + Mrn)}",
+        })
+        {
+            var reports = await client.GetJsonAsync($"/fhir/DiagnosticReport?{query}");
+            Assert.True(reports.GetProperty("total").GetInt32() == 1, query);
+            var subject = reports.GetProperty("entry")[0].GetProperty("resource").GetProperty("subject");
+            Assert.Equal("MRN-54539514", subject.GetProperty("identifier").GetProperty("value").GetString());
+            Assert.Equal(1, (await client.GetJsonAsync($"/fhir/CarePlan?{query}")).GetProperty("total").GetInt32());
+            Assert.Equal(1, (await client.GetJsonAsync($"/fhir/Provenance?{query}")).GetProperty("total").GetInt32());
+        }
+
+        Assert.Equal(0, (await client.GetJsonAsync($"/fhir/DiagnosticReport?subject:identifier={Uri.EscapeDataString("https://ehr.example.org/sid/mrn|MRN-1")}")).GetProperty("total").GetInt32());
+        using var noSystem = await client.GetAsync(new Uri("/fhir/DiagnosticReport?subject:identifier=MRN-54539514", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.BadRequest, noSystem.StatusCode);
+        Assert.Contains("system|value", await noSystem.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
     public static TheoryData<string, string, HttpStatusCode> Refusals => new()
     {
         { "application/fhir+json", "{\"resourceType\":\"Bundle\",", HttpStatusCode.BadRequest },

@@ -150,7 +150,7 @@ public static class WriteBackBuilder
             {
                 FullUrl = deviceUrn,
                 Resource = device,
-                Request = new BundleEntryRequest { Method = "POST", Url = "Device", IfNoneExist = IdentifierQuery(Contract.ClassifierIdentifierSystem, ClassifierInfo.DeviceIdentifier) },
+                Request = new BundleEntryRequest { Method = "POST", Url = "Device", IfNoneExist = SearchQueries.Identifier(Contract.ClassifierIdentifierSystem, ClassifierInfo.DeviceIdentifier) },
             },
         };
         entries.AddRange(created.Select(o => new BundleEntry
@@ -161,7 +161,7 @@ public static class WriteBackBuilder
             {
                 Method = "POST",
                 Url = "Observation",
-                IfNoneExist = IdentifierQuery(o.Identity.Identifier!.System!, o.Identity.Identifier.Value!),
+                IfNoneExist = SearchQueries.Identifier(o.Identity.Identifier!.System!, o.Identity.Identifier.Value!),
             },
         }));
         entries.Add(ConditionalUpdate(reportUrn, report, Contract.AssessmentIdentifierSystem, assessmentId, request.ReportIfMatch));
@@ -190,7 +190,7 @@ public static class WriteBackBuilder
         Request = new BundleEntryRequest
         {
             Method = "PUT",
-            Url = $"{resource.ResourceType}?{IdentifierQuery(system, value)}",
+            Url = $"{resource.ResourceType}?{SearchQueries.Identifier(system, value)}",
             IfMatch = ifMatch,
         },
     };
@@ -241,9 +241,6 @@ public static class WriteBackBuilder
     internal static string Instant(DateTimeOffset time) =>
         time.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
-    private static string IdentifierQuery(string system, string value) =>
-        "identifier=" + Uri.EscapeDataString(system) + "|" + Uri.EscapeDataString(value);
-
     private static Reference PatientReference(PatientIdentity patient, string? target)
     {
         if (patient.ResourceId is { } id)
@@ -256,7 +253,7 @@ public static class WriteBackBuilder
         var identifier = patient.Identifier!;
         return new Reference
         {
-            ReferenceValue = "Patient?" + IdentifierQuery(identifier.System!, identifier.Value!),
+            ReferenceValue = SearchQueries.PatientByIdentifier(identifier.System!, identifier.Value!),
             Type = "Patient",
             Identifier = Identifier.Of(identifier.System!, identifier.Value!),
         };

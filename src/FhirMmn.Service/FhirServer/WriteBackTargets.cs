@@ -1,4 +1,5 @@
 using FhirMmn.Fhir;
+using FhirMmn.Fhir.Building;
 using FhirMmn.Fhir.Client;
 using FhirMmn.Fhir.Model;
 using FhirMmn.Service.Storage;
@@ -39,9 +40,9 @@ public sealed class FhirServerTarget(FhirClient client) : IWriteBackTarget
     public async Task<TargetState> ReadAsync(string assessmentIdentifier, string carePlanIdentifier, CancellationToken cancellationToken)
     {
         var report = await client.SearchOneAsync<DiagnosticReport>("DiagnosticReport",
-            Query(Contract.AssessmentIdentifierSystem, assessmentIdentifier), cancellationToken).ConfigureAwait(false);
+            SearchQueries.Identifier(Contract.AssessmentIdentifierSystem, assessmentIdentifier), cancellationToken).ConfigureAwait(false);
         var plan = await client.SearchOneAsync<CarePlan>("CarePlan",
-            Query(Contract.CarePlanIdentifierSystem, carePlanIdentifier), cancellationToken).ConfigureAwait(false);
+            SearchQueries.Identifier(Contract.CarePlanIdentifierSystem, carePlanIdentifier), cancellationToken).ConfigureAwait(false);
         return new TargetState(
             report is null ? null : $"DiagnosticReport/{report.Id}",
             report?.Meta?.VersionId,
@@ -64,9 +65,6 @@ public sealed class FhirServerTarget(FhirClient client) : IWriteBackTarget
         ServerBase is { } serverBase && location.StartsWith(serverBase + "/", StringComparison.OrdinalIgnoreCase)
             ? location[(serverBase.Length + 1)..]
             : location;
-
-    private static string Query(string system, string value) =>
-        "identifier=" + Uri.EscapeDataString(system) + "|" + Uri.EscapeDataString(value);
 }
 
 /// <summary>The embedded store: the results are kept here and served under /fhir.</summary>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using FhirMmn.Fhir.Building;
 using FhirMmn.Fhir.Extraction;
 using FhirMmn.Fhir.Outcomes;
 using FhirMmn.Service.Hosting;
@@ -28,7 +29,8 @@ internal sealed class SearchResourcesHandler(ResourceStore store) : IRequestHand
 }
 
 /// <summary>
-/// GET /fhir/{DiagnosticReport|CarePlan|Provenance}/{id} and ?subject=Patient/{id} (also patient=, identifier=, _count=):
+/// GET /fhir/{DiagnosticReport|CarePlan|Provenance}/{id} and ?subject=Patient/{id} (also patient=, subject:identifier=system|value
+/// for a patient known only by identifier, identifier=, _count=):
 /// the results the service keeps when no FHIR server is configured, read-only.
 /// </summary>
 internal static class ReadResourcesEndpoints
@@ -62,17 +64,33 @@ internal static class ReadResourcesEndpoints
             }
 
             var query = context.Request.Query;
-            var unknown = query.Keys.Where(k => k is not ("subject" or "patient" or "identifier" or "_count" or "_format")).ToList();
+            var unknown = query.Keys.Where(k => k is not ("subject" or "patient" or "subject:identifier" or "patient:identifier" or "identifier" or "_count" or "_format")).ToList();
             if (unknown.Count > 0)
             {
                 return Outcomes.Result(StatusCodes.Status400BadRequest, Correlation.Id(context), IssueCodes.NotSupported,
-                    "Supported search parameters: subject (or patient), identifier, _count.");
+                    "Supported search parameters: subject (or patient), subject:identifier (or patient:identifier), identifier, _count.");
             }
 
-            var subject = (string?)query["subject"] ?? query["patient"];
-            if (subject is not null)
+            string? subject;
+            if (((string?)query["subject:identifier"] ?? query["patient:identifier"]) is { } token)
             {
-                subject = References.ParseRestful(subject)?.Relative ?? (subject.Contains('/', StringComparison.Ordinal) ? subject : $"Patient/{subject}");
+                // A patient the feed knew only by identifier is referenced conditionally; find it by that identifier.
+                subject = PatientByIdentifier(token);
+                if (subject is null)
+                {
+                    return Outcomes.Result(StatusCodes.Status400BadRequest, Correlation.Id(context), IssueCodes.Invalid,
+                        "subject:identifier takes system|value.");
+                }
+            }
+            else
+            {
+                subject = (string?)query["subject"] ?? query["patient"];
+                if (subject is not null)
+                {
+                    subject = subject.StartsWith(PatientIdentifierPrefix, StringComparison.Ordinal)
+                        ? PatientByIdentifier(Uri.UnescapeDataString(subject[PatientIdentifierPrefix.Length..])) ?? subject
+                        : References.ParseRestful(subject)?.Relative ?? (subject.Contains('/', StringComparison.Ordinal) ? subject : $"Patient/{subject}");
+                }
             }
 
             var count = int.TryParse(query["_count"], CultureInfo.InvariantCulture, out var c) ? Math.Clamp(c, 1, 1000) : 100;
@@ -80,6 +98,14 @@ internal static class ReadResourcesEndpoints
             return Results.Text(Searchset(context, found), Outcomes.FhirJsonContentType);
         }).RequireAuthorization(FeedAuthorization.Policy).WithName("SearchResources");
     }
+
+    private const string PatientIdentifierPrefix = "Patient?identifier=";
+
+    /// <summary>The stored subject of a patient known only by identifier, from "system|value" (unescaped); null when there is no system.</summary>
+    private static string? PatientByIdentifier(string token) =>
+        token.IndexOf('|', StringComparison.Ordinal) is var bar and > 0 && bar < token.Length - 1
+            ? SearchQueries.PatientByIdentifier(token[..bar], token[(bar + 1)..])
+            : null;
 
     private static IResult NotServed(HttpContext context) =>
         Outcomes.Result(StatusCodes.Status404NotFound, Correlation.Id(context), IssueCodes.NotSupported,
