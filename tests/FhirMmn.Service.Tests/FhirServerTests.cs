@@ -134,6 +134,38 @@ public sealed class FhirServerTests : IDisposable
         Assert.Single(FhirServerProcess.Resources(await server.SearchAsync($"Provenance?target=DiagnosticReport/{report.GetProperty("id").GetString()}")));
     }
 
+    [Fact]
+    public async Task What_was_recorded_for_the_embedded_store_does_not_stop_the_write_to_a_fhir_server_configured_later()
+    {
+        var rebased = FhirServerProcess.Rebase("example-definite-ulnar-forearm.json", folder, string.Empty);
+        var server = FhirServerProcess.Start(rebased.SeedFile);
+        started.Add(server);
+        var bundle = rebased.Bundle(server.BaseUrl);
+        var data = Path.Combine(folder, "data");
+        using (var embedded = new ServiceFactory(dataDirectory: data))
+        {
+            var client = embedded.CreateClient();
+            var local = await client.SettledAsync(await client.PostAsync(bundle));
+            Assert.Contains(local.GetProperty("written").EnumerateArray(), w => w.GetString()!.StartsWith("DiagnosticReport/", StringComparison.Ordinal));
+        }
+
+        Assert.Empty(FhirServerProcess.Resources(await server.SearchAsync("DiagnosticReport")));
+        var service = new ServiceFactory(new() { ["FhirServer:BaseUrl"] = server.BaseUrl.ToString() }, dataDirectory: data);
+        started.Add(service);
+        var remote = service.CreateClient();
+
+        var first = await remote.SettledAsync(await remote.PostAsync(bundle));
+        var again = await remote.SettledAsync(await remote.PostAsync(bundle));
+
+        Assert.Equal("completed", first.GetProperty("state").GetString());
+        Assert.Contains(first.GetProperty("written").EnumerateArray(), w => w.GetString()!.StartsWith("DiagnosticReport/", StringComparison.Ordinal));
+        var report = await OneReportAsync(server, "pat-example-definite-ulnar-forearm");
+        Assert.Equal("definite", ServiceCalls.Category(report));
+        Assert.Equal("1", report.GetProperty("meta").GetProperty("versionId").GetString());
+        Assert.Single(FhirServerProcess.Resources(await server.SearchAsync("CarePlan?subject=Patient/pat-example-definite-ulnar-forearm")));
+        Assert.Equal(0, again.GetProperty("written").GetArrayLength());
+    }
+
     private static string Part(string bundle, Func<int, bool> keep)
     {
         var node = JsonNode.Parse(bundle)!;

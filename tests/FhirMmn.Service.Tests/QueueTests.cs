@@ -110,7 +110,7 @@ public sealed class QueueTests : IAsyncDisposable
         Assert.Equal(300, (await transport.ReceiveAsync(1000, CancellationToken.None)).Count);
     }
 
-    private sealed class Environment(string root) : IHostEnvironment
+    internal sealed class Environment(string root) : IHostEnvironment
     {
         public string EnvironmentName { get; set; } = "Testing";
 
@@ -192,6 +192,8 @@ public sealed class ConsumerTests
 
         public string? ServerBase => null;
 
+        public string Identity => "test";
+
         public Task<TargetState> ReadAsync(string assessmentIdentifier, string carePlanIdentifier, CancellationToken cancellationToken) =>
             Task.FromResult(new TargetState(null, null, null, null, null));
 
@@ -213,6 +215,8 @@ public sealed class ConsumerTests
         public int Calls => calls;
 
         public string? ServerBase => null;
+
+        public string Identity => "test";
 
         public Task<TargetState> ReadAsync(string assessmentIdentifier, string carePlanIdentifier, CancellationToken cancellationToken)
         {

@@ -13,15 +13,18 @@ namespace FhirMmn.Service.Tests;
 
 /// <summary>
 /// The service in process, through real DI, with its own data folder. Settings go in through UseSetting so
-/// that Program sees them while it builds. Logs are captured so that tests can read them.
+/// that Program sees them while it builds. Logs are captured so that tests can read them. A data folder given by the
+/// test is the test's to delete; one made here is deleted with the factory.
 /// </summary>
 public sealed class ServiceFactory : WebApplicationFactory<Program>
 {
     private readonly Dictionary<string, string?> settings;
     private readonly Action<IServiceCollection>? services;
+    private readonly bool ownsData;
 
     public ServiceFactory(Dictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null, string? dataDirectory = null)
     {
+        ownsData = dataDirectory is null;
         DataDirectory = dataDirectory ?? Directory.CreateTempSubdirectory("fhirmmn-service-").FullName;
         this.settings = new Dictionary<string, string?>
         {
@@ -65,6 +68,11 @@ public sealed class ServiceFactory : WebApplicationFactory<Program>
         if (disposing)
         {
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            if (!ownsData)
+            {
+                return;
+            }
+
             try
             {
                 Directory.Delete(DataDirectory, recursive: true);

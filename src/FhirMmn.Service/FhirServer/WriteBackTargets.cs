@@ -20,6 +20,12 @@ public interface IWriteBackTarget
     /// <summary>The base URL results on this target are referenced against; null when none.</summary>
     string? ServerBase { get; }
 
+    /// <summary>
+    /// Names this target in what the service records of its writes ("embedded", or the server's base URL): what was
+    /// recorded for one target says nothing about another, for instance after FhirServer:BaseUrl was set or changed.
+    /// </summary>
+    string Identity { get; }
+
     Task<TargetState> ReadAsync(string assessmentIdentifier, string carePlanIdentifier, CancellationToken cancellationToken);
 
     /// <summary>Writes the transaction; returns the versioned references written.</summary>
@@ -36,6 +42,8 @@ internal static class Digests
 public sealed class FhirServerTarget(FhirClient client) : IWriteBackTarget
 {
     public string? ServerBase => client.BaseAddress.ToString().TrimEnd('/');
+
+    public string Identity => ServerBase!;
 
     public async Task<TargetState> ReadAsync(string assessmentIdentifier, string carePlanIdentifier, CancellationToken cancellationToken)
     {
@@ -72,6 +80,8 @@ public sealed class EmbeddedTarget(ResourceStore store) : IWriteBackTarget
 {
     public string? ServerBase => null;
 
+    public string Identity => "embedded";
+
     public Task<TargetState> ReadAsync(string assessmentIdentifier, string carePlanIdentifier, CancellationToken cancellationToken)
     {
         var report = store.FindByIdentifier("DiagnosticReport", Contract.AssessmentIdentifierSystem, assessmentIdentifier);
@@ -92,6 +102,8 @@ public sealed class EmbeddedTarget(ResourceStore store) : IWriteBackTarget
 public sealed class NullTarget : IWriteBackTarget
 {
     public string? ServerBase => null;
+
+    public string Identity => "null";
 
     public Task<TargetState> ReadAsync(string assessmentIdentifier, string carePlanIdentifier, CancellationToken cancellationToken) =>
         Task.FromResult(new TargetState(null, null, null, null, null));

@@ -3,7 +3,10 @@ using Microsoft.Data.Sqlite;
 
 namespace FhirMmn.Service.Storage;
 
-/// <summary>One assessment episode of a patient and what was last written for it.</summary>
+/// <summary>
+/// One assessment episode of a patient and what was last written for it, to <paramref name="Target"/> (the
+/// write-back target's identity; null when not known).
+/// </summary>
 public sealed record Episode(
     int Number,
     DateTimeOffset? StartsAfter,
@@ -14,9 +17,16 @@ public sealed record Episode(
     string? ReportVersion,
     string? PlanReference,
     string? PlanVersion,
-    int PlanGeneration)
+    int PlanGeneration,
+    string? Target = null)
 {
     public static Episode First => new(1, null, null, null, null, null, null, null, null, 1);
+
+    /// <summary>The episode as seen from another target: its evidence window stays, nothing is known written there.</summary>
+    public Episode Unwritten() => this with
+    {
+        Digest = null, Category = null, ReportReference = null, ReportVersion = null, PlanReference = null, PlanVersion = null, Target = null,
+    };
 }
 
 /// <summary>Everything kept of one patient of one feed: results from every bundle, and the episodes.</summary>
@@ -45,7 +55,7 @@ public sealed class EvidenceStore(Database database)
         using (var command = connection.CreateCommand())
         {
             command.CommandText = """
-                SELECT episode, starts_after, newest_input, digest, category, report_ref, report_version, plan_ref, plan_version, plan_generation
+                SELECT episode, starts_after, newest_input, digest, category, report_ref, report_version, plan_ref, plan_version, plan_generation, target
                   FROM episodes WHERE feed = $feed AND patient = $patient ORDER BY episode
                 """;
             command.Parameters.AddWithValue("$feed", feed);
@@ -63,7 +73,8 @@ public sealed class EvidenceStore(Database database)
                     Text(reader, 6),
                     Text(reader, 7),
                     Text(reader, 8),
-                    reader.GetInt32(9)));
+                    reader.GetInt32(9),
+                    Text(reader, 10)));
             }
         }
 
@@ -99,8 +110,8 @@ public sealed class EvidenceStore(Database database)
             {
                 command = Command(connection, transaction, """
                     INSERT OR REPLACE INTO episodes
-                        (feed, patient, episode, starts_after, newest_input, digest, category, report_ref, report_version, plan_ref, plan_version, plan_generation)
-                    VALUES ($feed, $patient, $episode, $starts, $newest, $digest, $category, $report, $reportVersion, $plan, $planVersion, $generation)
+                        (feed, patient, episode, starts_after, newest_input, digest, category, report_ref, report_version, plan_ref, plan_version, plan_generation, target)
+                    VALUES ($feed, $patient, $episode, $starts, $newest, $digest, $category, $report, $reportVersion, $plan, $planVersion, $generation, $target)
                     """, feed, patient.Key);
                 command.Parameters.AddWithValue("$episode", e.Number);
                 command.Parameters.AddWithValue("$starts", (object?)e.StartsAfter?.ToUnixTimeMilliseconds() ?? DBNull.Value);
@@ -112,6 +123,7 @@ public sealed class EvidenceStore(Database database)
                 command.Parameters.AddWithValue("$plan", (object?)e.PlanReference ?? DBNull.Value);
                 command.Parameters.AddWithValue("$planVersion", (object?)e.PlanVersion ?? DBNull.Value);
                 command.Parameters.AddWithValue("$generation", e.PlanGeneration);
+                command.Parameters.AddWithValue("$target", (object?)e.Target ?? DBNull.Value);
                 command.ExecuteNonQuery();
             }
         };

@@ -6,7 +6,7 @@ namespace FhirMmn.Service.Storage;
 internal static class Schema
 {
     /// <summary>The store's layout version (PRAGMA user_version); a store of another version is not opened.</summary>
-    public const int Version = 2;
+    public const int Version = 3;
 
     public static void Create(SqliteConnection connection)
     {
@@ -16,6 +16,13 @@ internal static class Schema
             var version = Convert.ToInt32(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
             command.CommandText = "SELECT count(*) FROM sqlite_master WHERE type = 'table'";
             var tables = Convert.ToInt32(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+            if (tables > 0 && version == 2)
+            {
+                // 3: each episode names the target its write state belongs to (null: unknown, read it first).
+                Database.Execute(connection, "ALTER TABLE episodes ADD COLUMN target TEXT; PRAGMA user_version = 3;");
+                version = 3;
+            }
+
             if (tables > 0 && version != Version)
             {
                 throw new InvalidOperationException(
@@ -82,6 +89,7 @@ internal static class Schema
             plan_ref        TEXT,
             plan_version    TEXT,
             plan_generation INTEGER NOT NULL DEFAULT 1,
+            target          TEXT,
             PRIMARY KEY (feed, patient, episode)
         );
 

@@ -134,12 +134,23 @@ internal sealed class AssessPatientHandler(
     /// last write when this is the message's first attempt: a stale version is refused (412) and then read afresh, and
     /// a new episode is written by conditional update on its identifiers, so nothing can be duplicated; that saves the
     /// target two searches a write-back. A redelivery or a retry reads the target first, because its own earlier
-    /// attempt may have written without the service recording it (then nothing is written again).
+    /// attempt may have written without the service recording it (then nothing is written again). What was recorded for
+    /// another target (FhirServer:BaseUrl set or changed since) is not trusted: that target is read first, and
+    /// unchanged evidence is written to it all the same.
     /// </summary>
     private async Task<(Episode Episode, IReadOnlyList<string> Written, string? Category)> WriteEpisodeAsync(
         string feed, PatientIdentity patient, Episode episode, List<FeedObservation> observations, bool firstAttempt, CancellationToken cancellationToken)
     {
         var assembled = EvidenceAssembler.Assemble(observations);
+        var recordedHere = episode.Target == target.Identity;
+        if (!recordedHere)
+        {
+            // Recorded for another target: nothing of it holds here. Recorded before targets were (a store of layout 2):
+            // most likely this target, so the plan version we wrote still tells a clinician's change; the digest is
+            // checked against what the target holds.
+            episode = episode.Target is null ? episode with { Digest = null } : episode.Unwritten();
+        }
+
         if (assembled.Digest == episode.Digest)
         {
             Log.NothingNew(logger, episode.Number);
@@ -151,10 +162,10 @@ internal sealed class AssessPatientHandler(
         var assessmentId = StableIds.Assessment(feed, patient.Key, episode.Number);
         for (var attempt = 1; ; attempt++)
         {
-            var state = firstAttempt && attempt == 1
+            var state = firstAttempt && recordedHere && attempt == 1
                 ? new TargetState(episode.ReportReference, episode.ReportVersion, episode.Digest, episode.PlanReference, episode.PlanVersion)
                 : await target.ReadAsync(assessmentId, StableIds.CarePlan(assessmentId, episode.PlanGeneration), cancellationToken).ConfigureAwait(false);
-            var recorded = episode with { Digest = assembled.Digest, NewestInput = assembled.Newest?.Effective, Category = category };
+            var recorded = episode with { Digest = assembled.Digest, NewestInput = assembled.Newest?.Effective, Category = category, Target = target.Identity };
             if (state.ReportDigest == assembled.Digest)
             {
                 // Written before, but not recorded (the service stopped in between): record it, write nothing.

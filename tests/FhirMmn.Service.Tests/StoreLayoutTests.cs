@@ -1,0 +1,80 @@
+using FhirMmn.Service.Hosting;
+using FhirMmn.Service.Storage;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace FhirMmn.Service.Tests;
+
+/// <summary>The store's layout across versions: the previous layout is upgraded in place, an unknown one is refused.</summary>
+public sealed class StoreLayoutTests : IDisposable
+{
+    private readonly string folder = Directory.CreateTempSubdirectory("fhirmmn-layout-").FullName;
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(folder, recursive: true);
+    }
+
+    private string DatabaseFile => Path.Combine(folder, "fhirmmn.db");
+
+    private void Execute(string sql)
+    {
+        using var connection = new SqliteConnection($"Data Source={DatabaseFile};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    private object? Scalar(string sql)
+    {
+        using var connection = new SqliteConnection($"Data Source={DatabaseFile};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return command.ExecuteScalar();
+    }
+
+    [Fact]
+    public async Task A_store_of_layout_2_is_upgraded_and_its_episodes_are_read_from_the_target_before_trusting_them()
+    {
+        var bundle = ServiceCalls.Example("example-definite-ulnar-forearm.json");
+        using (var before = new ServiceFactory(dataDirectory: folder))
+        {
+            var client = before.CreateClient();
+            await client.SettledAsync(await client.PostAsync(bundle));
+        }
+
+        // What a store written by the previous layout looks like: no target column.
+        SqliteConnection.ClearAllPools();
+        Execute("ALTER TABLE episodes DROP COLUMN target; PRAGMA user_version = 2;");
+
+        using var after = new ServiceFactory(dataDirectory: folder);
+        var service = after.CreateClient();
+        var again = await service.SettledAsync(await service.PostAsync(bundle));
+
+        Assert.Equal("completed", again.GetProperty("state").GetString());
+        Assert.Equal(0, again.GetProperty("written").GetArrayLength());
+        Assert.Contains(after.Logs.Events, m => m.Contains("already written by an earlier delivery", StringComparison.Ordinal));
+        var reports = await service.GetJsonAsync("/fhir/DiagnosticReport?subject=Patient/pat-example-definite-ulnar-forearm");
+        Assert.Equal(1, reports.GetProperty("total").GetInt32());
+        Assert.Equal("1", reports.GetProperty("entry")[0].GetProperty("resource").GetProperty("meta").GetProperty("versionId").GetString());
+        Assert.Equal(3L, Scalar("PRAGMA user_version"));
+        Assert.Equal("embedded", Scalar("SELECT target FROM episodes"));
+    }
+
+    [Fact]
+    public void A_store_of_an_unknown_layout_is_not_opened_and_the_message_names_the_setting()
+    {
+        Execute("CREATE TABLE messages (sequence INTEGER PRIMARY KEY); PRAGMA user_version = 1;");
+        var options = Options.Create(new FhirMmnOptions { DataDirectory = folder });
+
+        var error = Assert.Throws<InvalidOperationException>(() => new Database(options, new QueueTests.Environment(folder), NullLogger<Database>.Instance));
+
+        Assert.Contains("FhirMmn:DataDirectory", error.Message, StringComparison.Ordinal);
+        Assert.Contains("version 1", error.Message, StringComparison.Ordinal);
+        Assert.Equal(1L, Scalar("PRAGMA user_version"));
+    }
+}
