@@ -101,6 +101,86 @@ public sealed class QueueTests : IAsyncDisposable
         Assert.Equal(ids, received.Select(m => m.Id));
     }
 
+    private List<string> Ids(string table)
+    {
+        using var connection = database.OpenReader();
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT id FROM {table} ORDER BY id";
+        using var reader = command.ExecuteReader();
+        var ids = new List<string>();
+        while (reader.Read())
+        {
+            ids.Add(reader.GetString(0));
+        }
+
+        return ids;
+    }
+
+    [Fact]
+    public async Task Completed_messages_older_than_the_cutoff_are_deleted_with_their_bodies_oldest_first_and_nothing_else_is()
+    {
+        var completed = new[] { await Enqueue(), await Enqueue() };
+        var deadLettered = await Enqueue();
+        var processing = await Enqueue();
+        var received = await transport.ReceiveAsync(10, CancellationToken.None);
+        Assert.True(await transport.CompleteAsync(received[0], [], Nothing, CancellationToken.None));
+        Assert.True(await transport.CompleteAsync(received[1], [], Nothing, CancellationToken.None));
+        Assert.True(await transport.DeadLetterAsync(received[2], "{}", CancellationToken.None));
+        var queued = await Enqueue();
+        var now = DateTimeOffset.UtcNow;
+
+        var notYet = await transport.PurgeCompletedAsync(now.AddMinutes(-1), 10, CancellationToken.None);
+        var first = await transport.PurgeCompletedAsync(now.AddMinutes(1), 1, CancellationToken.None);
+        var afterFirst = Ids("messages");
+        var rest = await transport.PurgeCompletedAsync(now.AddMinutes(1), 10, CancellationToken.None);
+
+        Assert.Equal(0, notYet);
+        Assert.Equal(1, first);
+        Assert.DoesNotContain(completed[0], afterFirst);
+        Assert.Contains(completed[1], afterFirst);
+        Assert.Equal(1, rest);
+        var kept = new[] { deadLettered, processing, queued }.Order().ToList();
+        Assert.Equal(kept, Ids("messages"));
+        Assert.Equal(kept, Ids("message_bodies"));
+        Assert.Equal(queued, Assert.Single(await transport.ReceiveAsync(10, CancellationToken.None)).Id);
+    }
+
+    [Fact]
+    public async Task The_purger_deletes_what_completed_longer_ago_than_the_retention_in_batches()
+    {
+        var clock = new ShiftedClock();
+        var options = Options.Create(new FhirMmnOptions { DataDirectory = folder, MessageRetention = TimeSpan.FromDays(30) });
+        using var timed = new SqliteTransport(database, clock, options);
+        var purger = new MessagePurger(timed, clock, options, NullLogger<MessagePurger>.Instance);
+        for (var i = 0; i < 501; i++)
+        {
+            await timed.EnqueueAsync(MessageIds.New(), "default", [1], "c1", CancellationToken.None);
+        }
+
+        foreach (var message in await timed.ReceiveAsync(1000, CancellationToken.None))
+        {
+            Assert.True(await timed.CompleteAsync(message, [], Nothing, CancellationToken.None));
+        }
+
+        clock.Shift = TimeSpan.FromDays(29);
+        var early = await purger.PurgeAsync(CancellationToken.None);
+        clock.Shift = TimeSpan.FromDays(30) + TimeSpan.FromSeconds(1);
+        var due = await purger.PurgeAsync(CancellationToken.None);
+
+        Assert.Equal(0, early);
+        Assert.Equal(501, due);
+        Assert.Empty(Ids("messages"));
+        Assert.Empty(Ids("message_bodies"));
+    }
+
+    /// <summary>The system clock moved by <see cref="Shift"/>.</summary>
+    internal sealed class ShiftedClock : TimeProvider
+    {
+        public TimeSpan Shift { get; set; }
+
+        public override DateTimeOffset GetUtcNow() => base.GetUtcNow() + Shift;
+    }
+
     [Fact]
     public async Task Enqueues_from_many_callers_are_all_durably_stored()
     {

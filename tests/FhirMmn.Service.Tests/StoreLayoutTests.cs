@@ -1,12 +1,17 @@
 using FhirMmn.Service.Hosting;
 using FhirMmn.Service.Storage;
+using System.Net;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace FhirMmn.Service.Tests;
 
-/// <summary>The store's layout across versions: the previous layout is upgraded in place, an unknown one is refused.</summary>
+/// <summary>
+/// The store over time: the previous layout is upgraded in place, an unknown one is refused, and completed messages
+/// are deleted after the retention while the evidence they brought stays.
+/// </summary>
 public sealed class StoreLayoutTests : IDisposable
 {
     private readonly string folder = Directory.CreateTempSubdirectory("fhirmmn-layout-").FullName;
@@ -63,6 +68,36 @@ public sealed class StoreLayoutTests : IDisposable
         Assert.Equal("1", reports.GetProperty("entry")[0].GetProperty("resource").GetProperty("meta").GetProperty("versionId").GetString());
         Assert.Equal(3L, Scalar("PRAGMA user_version"));
         Assert.Equal("embedded", Scalar("SELECT target FROM episodes"));
+    }
+
+    [Fact]
+    public async Task A_message_completed_longer_ago_than_the_retention_is_deleted_by_the_running_service_and_its_evidence_stays()
+    {
+        string id;
+        using (var before = new ServiceFactory(dataDirectory: folder))
+        {
+            var client = before.CreateClient();
+            id = await client.PostAsync(ServiceCalls.Example("example-definite-ulnar-forearm.json"));
+            await client.SettledAsync(id);
+        }
+
+        var clock = new QueueTests.ShiftedClock { Shift = TimeSpan.FromDays(31) };
+        using var later = new ServiceFactory(services: services => services.AddSingleton<TimeProvider>(clock), dataDirectory: folder);
+        var service = later.CreateClient();
+        var gone = false;
+        for (var i = 0; i < 100 && !gone; i++)
+        {
+            using var status = await service.GetAsync(new Uri($"/messages/{id}", UriKind.Relative));
+            gone = status.StatusCode == HttpStatusCode.NotFound;
+            await Task.Delay(gone ? 0 : 100);
+        }
+
+        Assert.True(gone, "the message was not deleted");
+        Assert.Equal(0L, Scalar("SELECT count(*) FROM message_bodies"));
+        Assert.Equal(1L, Scalar("SELECT count(*) FROM results"));
+        Assert.Equal(1, (await service.GetJsonAsync("/fhir/DiagnosticReport?subject=Patient/pat-example-definite-ulnar-forearm")).GetProperty("total").GetInt32());
+        var again = await service.SettledAsync(await service.PostAsync(ServiceCalls.Example("example-definite-ulnar-forearm.json")));
+        Assert.Equal(0, again.GetProperty("written").GetArrayLength());
     }
 
     [Fact]

@@ -47,6 +47,13 @@ public sealed class FhirMmnOptions
     [Range(typeof(TimeSpan), "00:00:00.010", "1.00:00:00")]
     public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromMinutes(30);
 
+    /// <summary>
+    /// Completed messages (state and bundle) are deleted this long after they completed; GET /messages/{id} then
+    /// answers 404. Their results stay with the patient's evidence; dead-lettered messages are kept.
+    /// </summary>
+    [Range(typeof(TimeSpan), "01:00:00", "3650.00:00:00")]
+    public TimeSpan MessageRetention { get; set; } = TimeSpan.FromDays(30);
+
     /// <summary>New motor studies this long after the newest input of the last assessment open a new episode.</summary>
     [Range(typeof(TimeSpan), "1.00:00:00", "3650.00:00:00")]
     public TimeSpan EpisodeGap { get; set; } = TimeSpan.FromDays(182);

@@ -48,6 +48,8 @@ public static class ServiceRegistration
         services.AddSingleton<KeyedLock>();
         services.AddSingleton<ReadCache>();
         services.AddHostedService<QueueConsumer>();
+        services.AddSingleton<MessagePurger>();
+        services.AddHostedService(provider => provider.GetRequiredService<MessagePurger>());
 
         services.AddSingleton(provider => ResilienceHandler.Pipeline(
             provider.GetRequiredService<IOptions<FhirServerOptions>>().Value, provider.GetRequiredService<TimeProvider>()));

@@ -111,6 +111,31 @@ public sealed class SqliteTransport(Database database, TimeProvider clock, IOpti
             cancellationToken, ("$now", Now()), ("$outcome", outcomeJson));
 
     /// <summary>
+    /// Deletes up to <paramref name="max"/> messages that completed before <paramref name="completedBefore"/>, their
+    /// bodies with them, oldest first; returns how many. Dead-lettered and unsettled messages are never deleted.
+    /// Sequences are never reused (AUTOINCREMENT), so the results kept under a deleted message's sequence stay in order.
+    /// </summary>
+    public Task<int> PurgeCompletedAsync(DateTimeOffset completedBefore, int max, CancellationToken cancellationToken) =>
+        database.WriteAsync((connection, transaction) =>
+        {
+            // The ready index (state, due_at, sequence) gives the oldest completed messages first, so the scan stops at max.
+            var bodies = Database.Prepared(connection, transaction, """
+                DELETE FROM message_bodies WHERE id IN (
+                       SELECT id FROM messages WHERE state = 'completed' AND completed_at < $before ORDER BY due_at LIMIT $max)
+                """);
+            bodies.Parameters.AddWithValue("$before", completedBefore.ToUnixTimeMilliseconds());
+            bodies.Parameters.AddWithValue("$max", max);
+            bodies.ExecuteNonQuery();
+            var rows = Database.Prepared(connection, transaction, """
+                DELETE FROM messages WHERE sequence IN (
+                       SELECT sequence FROM messages WHERE state = 'completed' AND completed_at < $before ORDER BY due_at LIMIT $max)
+                """);
+            rows.Parameters.AddWithValue("$before", completedBefore.ToUnixTimeMilliseconds());
+            rows.Parameters.AddWithValue("$max", max);
+            return rows.ExecuteNonQuery();
+        }, Durability.Ordered, cancellationToken);
+
+    /// <summary>
     /// Settles only while the lock is still ours; a lost lock means another delivery owns the message now.
     /// Settlements are ordered, not flushed: one lost to a power cut means one more, idempotent, delivery.
     /// </summary>
