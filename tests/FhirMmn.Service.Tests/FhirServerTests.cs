@@ -166,6 +166,35 @@ public sealed class FhirServerTests : IDisposable
         Assert.Equal(0, again.GetProperty("written").GetArrayLength());
     }
 
+    [Fact]
+    public async Task A_message_dead_lettered_for_a_patient_the_server_did_not_know_is_written_once_resubmitted_after_the_patient_is_registered()
+    {
+        var (server, service, _) = Start();
+        var id = await service.PostAsync(ServiceCalls.Example("example-peroneal-transaction.json"));
+        var refused = await service.SettledAsync(id);
+        Assert.Equal("dead-lettered", refused.GetProperty("state").GetString());
+        Assert.Contains("matched no resource", refused.GetProperty("outcome").ToString(), StringComparison.Ordinal);
+        using var notYet = await service.PostAsync(new Uri("/messages/nope/resubmit", UriKind.Relative), null);
+        Assert.Equal(HttpStatusCode.NotFound, notYet.StatusCode);
+
+        using var registered = await server.Client.PostAsync(new Uri("Patient", UriKind.Relative), ServiceCalls.Bundle(
+            """{"resourceType":"Patient","identifier":[{"system":"https://ehr.example.org/sid/mrn","value":"MRN-54539514"}]}"""));
+        Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
+        var patient = JsonDocument.Parse(await registered.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString();
+        using var resubmitted = await service.PostAsync(new Uri($"/messages/{id}/resubmit", UriKind.Relative), null);
+        Assert.Equal(HttpStatusCode.Accepted, resubmitted.StatusCode);
+        Assert.Equal($"/messages/{id}", resubmitted.Content.Headers.ContentLocation?.ToString());
+        var written = await service.SettledAsync(id);
+        using var again = await service.PostAsync(new Uri($"/messages/{id}/resubmit", UriKind.Relative), null);
+
+        Assert.Equal("completed", written.GetProperty("state").GetString());
+        Assert.False(written.TryGetProperty("outcome", out var outcome) && outcome.ValueKind != JsonValueKind.Null, "the dead-letter reason is cleared");
+        var report = await OneReportAsync(server, patient!);
+        Assert.Equal("definite", ServiceCalls.Category(report));
+        Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+        Assert.Contains("OperationOutcome", await again.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
     private static string Part(string bundle, Func<int, bool> keep)
     {
         var node = JsonNode.Parse(bundle)!;

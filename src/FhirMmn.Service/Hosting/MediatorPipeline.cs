@@ -3,6 +3,7 @@ using FhirMmn.Service.Features.AssessPatient;
 using FhirMmn.Service.Features.GetMessage;
 using FhirMmn.Service.Features.IngestBundle;
 using FhirMmn.Service.Features.ReadResources;
+using FhirMmn.Service.Features.ResubmitMessage;
 using FhirMmn.Service.Messaging;
 using FhirMmn.Service.Storage;
 using MediatR;
@@ -76,6 +77,7 @@ internal static class MediatorPipeline
         services.AddScoped<IRequestValidator<IngestBundle>, IngestBundleValidator>();
         services.AddScoped<IRequestHandler<AssessPatient, AssessmentOutcome>, AssessPatientHandler>();
         services.AddScoped<IRequestHandler<GetMessage, MessageStatus?>, GetMessageHandler>();
+        services.AddScoped<IRequestHandler<ResubmitMessage, ResubmitOutcome>, ResubmitMessageHandler>();
         services.AddScoped<IRequestHandler<ReadResource, StoredResource?>, ReadResourceHandler>();
         services.AddScoped<IRequestHandler<SearchResources, IReadOnlyList<StoredResource>>, SearchResourcesHandler>();
         return services;

@@ -4,6 +4,7 @@ using FhirMmn.Service.Features.GetMessage;
 using FhirMmn.Service.Features.IngestBundle;
 using FhirMmn.Service.Features.Metadata;
 using FhirMmn.Service.Features.ReadResources;
+using FhirMmn.Service.Features.ResubmitMessage;
 using FhirMmn.Service.FhirServer;
 using FhirMmn.Service.Messaging;
 using FhirMmn.Service.Storage;
@@ -106,6 +107,7 @@ public static class ServiceRegistration
 
         IngestBundleEndpoint.Map(app);
         GetMessageEndpoint.Map(app);
+        ResubmitMessageEndpoint.Map(app);
         MetadataEndpoint.Map(app);
         ReadResourcesEndpoints.Map(app);
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });

@@ -111,6 +111,34 @@ public sealed class SqliteTransport(Database database, TimeProvider clock, IOpti
             cancellationToken, ("$now", Now()), ("$outcome", outcomeJson));
 
     /// <summary>
+    /// Puts a dead-lettered message back in the queue, due now, with its delivery count at zero (the delivery limit
+    /// starts afresh) and its attempts kept (so it is not taken for a first attempt: its write-back reads the target
+    /// first). Flushed before it returns, like an intake. False when the message is not dead-lettered (or unknown).
+    /// </summary>
+    public async Task<bool> ResubmitAsync(string id, CancellationToken cancellationToken)
+    {
+        var now = Now();
+        var resubmitted = await database.WriteAsync((connection, transaction) =>
+        {
+            var command = Database.Prepared(connection, transaction, """
+                UPDATE messages
+                   SET state = 'queued', due_at = $now, delivery_count = 0, completed_at = NULL, outcome = NULL, written = NULL,
+                       last_issue = 'resubmitted'
+                 WHERE id = $id AND state = 'dead-lettered'
+                """);
+            command.Parameters.AddWithValue("$id", id);
+            command.Parameters.AddWithValue("$now", now);
+            return command.ExecuteNonQuery() == 1;
+        }, Durability.Flushed, cancellationToken).ConfigureAwait(false);
+        if (resubmitted)
+        {
+            Signal();
+        }
+
+        return resubmitted;
+    }
+
+    /// <summary>
     /// Deletes up to <paramref name="max"/> messages that completed before <paramref name="completedBefore"/>, their
     /// bodies with them, oldest first; returns how many. Dead-lettered and unsettled messages are never deleted.
     /// Sequences are never reused (AUTOINCREMENT), so the results kept under a deleted message's sequence stay in order.
