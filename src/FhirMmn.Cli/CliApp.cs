@@ -130,9 +130,16 @@ public static class CliApp
         }
     }
 
-    private static int Write(TextWriter stdout, Resource resource, bool compact, int exitCode)
+    /// <summary>A write-back resource (Firely's model), as Firely's serializer writes it.</summary>
+    private static int Write(TextWriter stdout, Hl7.Fhir.Model.Resource resource, bool compact, int exitCode)
     {
         stdout.WriteLine(FhirJson.Serialize(resource, indented: !compact));
+        return exitCode;
+    }
+
+    private static int Write(TextWriter stdout, OperationOutcome outcome, bool compact, int exitCode)
+    {
+        stdout.WriteLine(FhirJson.Serialize(outcome, indented: !compact));
         return exitCode;
     }
 

@@ -9,10 +9,9 @@ public sealed class ValidatedBinderTests
 
     private static void AssertSameAsSerializer(JsonElement resource)
     {
-        var serializer = FhirJson.Serialize(FhirJson.ToResource(resource));
-        var binder = FhirJson.Serialize(resource.GetProperty("resourceType").GetString() == "Patient"
-            ? ValidatedBinder.Patient(resource)
-            : ValidatedBinder.Observation(resource));
+        var patient = resource.GetProperty("resourceType").GetString() == "Patient";
+        var serializer = patient ? FhirJson.SerializeReadModel(FhirJson.ToPatient(resource)) : FhirJson.SerializeReadModel(FhirJson.ToObservation(resource));
+        var binder = patient ? FhirJson.SerializeReadModel(ValidatedBinder.Patient(resource)) : FhirJson.SerializeReadModel(ValidatedBinder.Observation(resource));
 
         Assert.Equal(serializer, binder);
     }

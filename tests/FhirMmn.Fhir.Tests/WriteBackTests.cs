@@ -3,8 +3,10 @@ using System.Xml;
 using FhirMmn.Domain;
 using FhirMmn.Fhir.Assessing;
 using FhirMmn.Fhir.Building;
-using FhirMmn.Fhir.Model;
 using FhirMmn.Testing;
+using Hl7.Fhir.Model;
+using Hl7.Fhir.Serialization;
+using FhirJson = FhirMmn.Fhir.Model.FhirJson;
 
 namespace FhirMmn.Fhir.Tests;
 
@@ -20,6 +22,8 @@ public sealed class WriteBackTests
         Assessor.AssessOffline(bundle.Read().Accepted(), "default", target);
 
     private static string Json(Resource resource) => FhirJson.Serialize(resource, indented: true);
+
+    private static bool Has(CodeableConcept concept, string system, string code) => concept.Coding.Any(c => c.System == system && c.Code == code);
 
     [Theory]
     [MemberData(nameof(Examples))]
@@ -45,8 +49,19 @@ public sealed class WriteBackTests
         foreach (var resource in new Resource[] { writeBack.Transaction, writeBack.Report, writeBack.CarePlan, writeBack.Provenance, writeBack.Device })
         {
             var result = R4Validator.Shared.Validate(FhirJson.Serialize(resource));
-            Assert.True(result.Valid, $"{resource.ResourceType} of {example}:\n{result}");
+            Assert.True(result.Valid, $"{resource.TypeName} of {example}:\n{result}");
         }
+    }
+
+    [Theory]
+    [MemberData(nameof(Examples))]
+    public void The_transaction_reads_back_through_firelys_strict_parser_to_the_same_bytes(string example)
+    {
+        var written = FhirJson.Serialize(Assess(example).WriteBack.Transaction);
+
+        var parsed = new FhirJsonDeserializer(new DeserializerSettings().UsingMode(DeserializationMode.Strict)).DeserializeResource(written);
+
+        Assert.Equal(written, FhirJson.Serialize(parsed));
     }
 
     [Fact]
@@ -79,10 +94,10 @@ public sealed class WriteBackTests
     {
         var codes = Assess(example).WriteBack.Report.ConclusionCode!;
 
-        Assert.All(codes, c => Assert.Single(c.Coding!));
-        Assert.Equal((Contract.MmnCategory, category), (codes[0].Coding![0].System, codes[0].Coding![0].Code));
-        Assert.Equal((Contract.MmnBasis, basis), (codes[1].Coding![0].System, codes[1].Coding![0].Code));
-        Assert.Equal(snomed, codes.Any(c => c.Has(Terminology.Snomed, Terminology.SnomedMultifocalMotorNeuropathy)));
+        Assert.All(codes, c => Assert.Single(c.Coding));
+        Assert.Equal((Contract.MmnCategory, category), (codes[0].Coding[0].System, codes[0].Coding[0].Code));
+        Assert.Equal((Contract.MmnBasis, basis), (codes[1].Coding[0].System, codes[1].Coding[0].Code));
+        Assert.Equal(snomed, codes.Any(c => Has(c, Terminology.Snomed, Terminology.SnomedMultifocalMotorNeuropathy)));
         Assert.Equal(snomed ? 3 : 2, codes.Count);
     }
 
@@ -101,13 +116,13 @@ public sealed class WriteBackTests
     {
         var report = Assess(Feeds.Definite).WriteBack.Report;
 
-        Assert.Equal("preliminary", report.Status);
-        Assert.True(report.Category![0].Has(Terminology.DiagnosticServiceSection, "EN"));
-        Assert.True(report.Code.Has(Terminology.Loinc, Terminology.LoincEvaluationNote));
-        Assert.True(report.Code.Has(Contract.MmnReport, "mmn-assessment"));
-        Assert.Equal("2026-10-14", report.EffectiveDateTime);
-        Assert.Equal(15, report.Result!.Count);
-        Assert.Equal(Contract.AssessmentIdentifierSystem, report.Identifier![0].System);
+        Assert.Equal(DiagnosticReport.DiagnosticReportStatus.Preliminary, report.Status);
+        Assert.True(Has(report.Category[0], Terminology.DiagnosticServiceSection, "EN"));
+        Assert.True(Has(report.Code, Terminology.Loinc, Terminology.LoincEvaluationNote));
+        Assert.True(Has(report.Code, Contract.MmnReport, "mmn-assessment"));
+        Assert.Equal("2026-10-14", Assert.IsType<FhirDateTime>(report.Effective).Value);
+        Assert.Equal(15, report.Result.Count);
+        Assert.Equal(Contract.AssessmentIdentifierSystem, report.Identifier[0].System);
         Assert.DoesNotContain("performer", FhirJson.Serialize(report), StringComparison.Ordinal);
     }
 
@@ -117,9 +132,9 @@ public sealed class WriteBackTests
         var absolute = Assess(Feeds.Definite).WriteBack;
         var relative = Assess(Feeds.Definite, "https://ehr.example.org/fhir/").WriteBack;
 
-        Assert.Equal("https://ehr.example.org/fhir/Observation/example-definite-ulnar-forearm-obs-1", absolute.Report.Result![0].ReferenceValue);
-        Assert.Equal("Observation/example-definite-ulnar-forearm-obs-1", relative.Report.Result![0].ReferenceValue);
-        Assert.Equal("Patient/pat-example-definite-ulnar-forearm", relative.Report.Subject!.ReferenceValue);
+        Assert.Equal("https://ehr.example.org/fhir/Observation/example-definite-ulnar-forearm-obs-1", absolute.Report.Result[0].Reference);
+        Assert.Equal("Observation/example-definite-ulnar-forearm-obs-1", relative.Report.Result[0].Reference);
+        Assert.Equal("Patient/pat-example-definite-ulnar-forearm", relative.Report.Subject!.Reference);
     }
 
     [Fact]
@@ -130,31 +145,32 @@ public sealed class WriteBackTests
 
         var provenance = Assess(bundle, "https://ehr.example.org/fhir").WriteBack.Provenance;
 
-        Assert.Equal("Observation/example-definite-ulnar-forearm-obs-1/_history/3", provenance.Entity![0].What.ReferenceValue);
-        Assert.Equal("Observation/example-definite-ulnar-forearm-obs-2", provenance.Entity[1].What.ReferenceValue);
-        Assert.All(provenance.Entity, e => Assert.Equal("source", e.Role));
-        Assert.Equal("author", provenance.Agent[0].Type!.Coding![0].Code);
+        Assert.Equal("Observation/example-definite-ulnar-forearm-obs-1/_history/3", provenance.Entity[0].What.Reference);
+        Assert.Equal("Observation/example-definite-ulnar-forearm-obs-2", provenance.Entity[1].What.Reference);
+        Assert.All(provenance.Entity, e => Assert.Equal(Provenance.ProvenanceEntityRole.Source, e.Role));
+        Assert.Equal("author", provenance.Agent[0].Type!.Coding[0].Code);
     }
 
     [Fact]
     public void The_transaction_writes_report_and_plan_by_conditional_update_and_device_and_results_by_conditional_create()
     {
         var writeBack = Assess(Feeds.PeronealTransaction).WriteBack;
-        var entries = writeBack.Transaction.Entry!;
+        var entries = writeBack.Transaction.Entry;
 
-        Assert.Equal("transaction", writeBack.Transaction.Type);
-        Assert.Equal(("POST", "Device"), (entries[0].Request!.Method, entries[0].Request!.Url));
+        Assert.Equal(Bundle.BundleType.Transaction, writeBack.Transaction.Type);
+        Assert.Equal((Bundle.HTTPVerb.POST, "Device"), (entries[0].Request!.Method, entries[0].Request!.Url));
         Assert.StartsWith("identifier=", entries[0].Request!.IfNoneExist, StringComparison.Ordinal);
-        var created = entries.Where(e => e.Resource is OtherResource { ResourceType: "Observation" }).ToList();
+        var created = entries.Where(e => e.Resource is Observation).ToList();
         Assert.Equal(15, created.Count);
+        Assert.All(created, e => Assert.Equal(Bundle.HTTPVerb.POST, e.Request!.Method));
         Assert.All(created, e => Assert.StartsWith("identifier=https%3A%2F%2Fehr.example.org%2Fsid%2Fresult|", e.Request!.IfNoneExist, StringComparison.Ordinal));
         var report = entries.Single(e => e.Resource is DiagnosticReport);
-        Assert.Equal("PUT", report.Request!.Method);
-        Assert.Equal($"DiagnosticReport?identifier=http%3A%2F%2Ffhirmmn.org%2Ffhir%2Fsid%2Fassessment|{writeBack.AssessmentIdentifier}", report.Request.Url);
+        Assert.Equal(Bundle.HTTPVerb.PUT, report.Request!.Method);
+        Assert.Equal($"DiagnosticReport?identifier=http%3A%2F%2Ffhirmmn.org%2Ffhir%2Fsid%2Fassessment|{writeBack.AssessmentIdentifier}", report.Request!.Url);
         Assert.StartsWith("urn:uuid:", report.FullUrl, StringComparison.Ordinal);
-        Assert.Equal("PUT", entries.Single(e => e.Resource is CarePlan).Request!.Method);
-        Assert.Equal([report.FullUrl, entries.Single(e => e.Resource is CarePlan).FullUrl], writeBack.Provenance.Target.Select(t => t.ReferenceValue));
-        Assert.All(writeBack.Report.Result!, r => Assert.Contains(r.ReferenceValue, created.Select(c => c.FullUrl)));
+        Assert.Equal(Bundle.HTTPVerb.PUT, entries.Single(e => e.Resource is CarePlan).Request!.Method);
+        Assert.Equal([report.FullUrl, entries.Single(e => e.Resource is CarePlan).FullUrl], writeBack.Provenance.Target.Select(t => t.Reference));
+        Assert.All(writeBack.Report.Result, r => Assert.Contains(r.Reference, created.Select(c => c.FullUrl)));
     }
 
     [Fact]
@@ -165,14 +181,18 @@ public sealed class WriteBackTests
         original["note"] = new JsonArray(new JsonObject { ["text"] = "Surface electrodes, 32 C" });
         original["partOf"] = new JsonArray(new JsonObject { ["reference"] = "urn:uuid:00000000-0000-4000-8000-000000000000" });
 
-        var created = (OtherResource)Assess(bundle).WriteBack.Transaction.Entry!.First(e => e.Resource is OtherResource).Resource!;
-        var json = JsonNode.Parse(created.Json.GetRawText())!.AsObject();
+        var created = Assess(bundle).WriteBack.Transaction.Entry.Select(e => e.Resource).OfType<Observation>().First();
+        var json = JsonNode.Parse(FhirJson.Serialize(created))!.AsObject();
 
         Assert.StartsWith("Patient?identifier=", json["subject"]!["reference"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Equal("Surface electrodes, 32 C", json["note"]![0]!["text"]!.GetValue<string>());
         Assert.False(json.ContainsKey("partOf"));
         Assert.False(json.ContainsKey("id"));
-        Assert.Equal(original["component"]!.ToJsonString(), json["component"]!.ToJsonString());
+        Assert.True(JsonNode.DeepEquals(original["component"], json["component"]), json["component"]!.ToJsonString());
+        foreach (var (name, value) in original.AsObject().Where(p => p.Key is not ("id" or "subject" or "partOf")))
+        {
+            Assert.True(JsonNode.DeepEquals(value, json[name]), name);
+        }
     }
 
     [Theory]
@@ -182,7 +202,7 @@ public sealed class WriteBackTests
     {
         var plan = Assess(example).WriteBack.CarePlan;
 
-        Assert.Equal(("draft", "proposal"), (plan.Status, plan.Intent));
+        Assert.Equal((RequestStatus.Draft, CarePlan.CarePlanIntent.Proposal), (plan.Status, plan.Intent));
         Assert.Equal([$"{Contract.PlanDefinition}|{EfnsPns2010.Version}"], plan.InstantiatesCanonical);
         Assert.Equal(
             ["ivig-induction", "ivig-maintenance", "scig-maintenance", "grip-strength", "mrc-sum-score", "mmn-rods", "neuromuscular-follow-up", "corticosteroids", "plasma-exchange", "physiotherapy"],
@@ -196,8 +216,8 @@ public sealed class WriteBackTests
             Assert.StartsWith("Do not", Detail(plan, code).Description, StringComparison.Ordinal);
         }
 
-        Assert.All(plan.Activity!, a => Assert.Equal("not-started", a.Detail!.Status));
-        Assert.All(plan.Activity!, a => Assert.Equal(plan.SupportingInfo![0].ReferenceValue, a.Detail!.ReasonReference![0].ReferenceValue));
+        Assert.All(plan.Activity, a => Assert.Equal(CarePlan.CarePlanActivityStatus.NotStarted, a.Detail!.Status));
+        Assert.All(plan.Activity, a => Assert.Equal(plan.SupportingInfo[0].Reference, a.Detail!.ReasonReference[0].Reference));
         Assert.Contains("cyclophosphamide", plan.Description, StringComparison.Ordinal);
     }
 
@@ -249,9 +269,11 @@ public sealed class WriteBackTests
         }).WriteBack;
 
         Assert.EndsWith("-2", writeBack.CarePlanIdentifier, StringComparison.Ordinal);
-        Assert.Equal("CarePlan/77", writeBack.CarePlan.Replaces![0].ReferenceValue);
-        Assert.Equal("W/\"4\"", writeBack.Transaction.Entry!.Single(e => e.Resource is DiagnosticReport).Request!.IfMatch);
-        Assert.Equal("2026-11-01T10:00:00Z", writeBack.Report.Issued);
+        Assert.Equal("CarePlan/77", writeBack.CarePlan.Replaces[0].Reference);
+        Assert.Equal("W/\"4\"", writeBack.Transaction.Entry.Single(e => e.Resource is DiagnosticReport).Request!.IfMatch);
+        Assert.Contains("\"issued\":\"2026-11-01T10:00:00Z\"", FhirJson.Serialize(writeBack.Report), StringComparison.Ordinal);
+        Assert.Contains("\"recorded\":\"2026-11-01T10:00:00Z\"", FhirJson.Serialize(writeBack.Provenance), StringComparison.Ordinal);
+        Assert.Contains("\"timestamp\":\"2026-11-01T10:00:00Z\"", FhirJson.Serialize(writeBack.Transaction), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -277,7 +299,7 @@ public sealed class WriteBackTests
     {
         var writeBack = Assess(example).WriteBack;
 
-        foreach (var div in new[] { writeBack.Report.Text!.Div, writeBack.CarePlan.Text!.Div })
+        foreach (var div in new[] { writeBack.Report.Text!.Div!, writeBack.CarePlan.Text!.Div! })
         {
             using var reader = XmlReader.Create(new StringReader(div), new XmlReaderSettings { DtdProcessing = DtdProcessing.Prohibit });
             while (reader.Read())
@@ -313,8 +335,8 @@ public sealed class WriteBackTests
         Assert.Equal("<div xmlns=\"http://www.w3.org/1999/xhtml\"><p>&lt;script&gt;alert('x')&lt;/script&gt; &amp; </p></div>", div);
     }
 
-    private static List<string> Codes(CarePlan plan) => plan.Activity!.Select(a => a.Detail!.Code!.Coding![0].Code!).ToList();
+    private static List<string> Codes(CarePlan plan) => plan.Activity.Select(a => a.Detail!.Code!.Coding[0].Code!).ToList();
 
-    private static CarePlanActivityDetail Detail(CarePlan plan, string code) =>
-        plan.Activity!.Single(a => a.Detail!.Code!.Coding![0].Code == code).Detail!;
+    private static CarePlan.DetailComponent Detail(CarePlan plan, string code) =>
+        plan.Activity.Single(a => a.Detail!.Code!.Coding[0].Code == code).Detail!;
 }

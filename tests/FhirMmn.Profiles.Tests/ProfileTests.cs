@@ -1,7 +1,8 @@
 using FhirMmn.Fhir.Assessing;
 using FhirMmn.Fhir.Extraction;
-using FhirMmn.Fhir.Model;
 using FhirMmn.Testing;
+using Hl7.Fhir.Model;
+using FhirJson = FhirMmn.Fhir.Model.FhirJson;
 
 namespace FhirMmn.Profiles.Tests;
 
@@ -49,7 +50,7 @@ public sealed class ProfileTests : IDisposable
             var writeBack = Assessor.AssessOffline(read.Bundle!, "default", null).WriteBack;
             foreach (var resource in new Resource[] { writeBack.Report, writeBack.CarePlan, writeBack.Provenance, writeBack.Device })
             {
-                var file = Path.Combine(scratch, $"{Path.GetFileNameWithoutExtension(example)}.{resource.ResourceType}.json");
+                var file = Path.Combine(scratch, $"{Path.GetFileNameWithoutExtension(example)}.{resource.TypeName}.json");
                 File.WriteAllText(file, FhirJson.Serialize(resource));
                 files.Add(file);
             }
@@ -62,7 +63,8 @@ public sealed class ProfileTests : IDisposable
     public void A_write_back_broken_on_purpose_fails_its_profile()
     {
         var read = FeedReader.Read(File.ReadAllBytes(Repository.PathOf("examples", "example-definite-ulnar-forearm.json")));
-        var plan = Assessor.AssessOffline(read.Bundle!, "default", null).WriteBack.CarePlan with { InstantiatesCanonical = null };
+        var plan = Assessor.AssessOffline(read.Bundle!, "default", null).WriteBack.CarePlan;
+        plan.InstantiatesCanonicalElement = [];
         var file = Path.Combine(scratch, "careplan-without-plandefinition.json");
         File.WriteAllText(file, FhirJson.Serialize(plan));
 

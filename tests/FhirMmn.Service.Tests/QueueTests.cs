@@ -1,5 +1,4 @@
 using System.Text;
-using FhirMmn.Fhir.Model;
 using FhirMmn.Service.FhirServer;
 using FhirMmn.Service.Hosting;
 using FhirMmn.Service.Messaging;
@@ -8,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Bundle = Hl7.Fhir.Model.Bundle;
 
 namespace FhirMmn.Service.Tests;
 

@@ -1,5 +1,4 @@
 using FhirMmn.Domain;
-using FhirMmn.Fhir.Model;
 
 namespace FhirMmn.Fhir.Building;
 
@@ -143,17 +142,4 @@ internal static class CarePlanActivities
 
         return activities;
     }
-
-    public static CarePlanActivity ToActivity(PlannedActivity planned, Reference report) => new()
-    {
-        Detail = new CarePlanActivityDetail
-        {
-            Kind = planned.Kind,
-            Code = CodeableConcept.Of(Contract.MmnReport, planned.Code, planned.Display),
-            ReasonReference = [report],
-            Status = "not-started",
-            DoNotPerform = planned.DoNotPerform ? true : null,
-            Description = planned.Description,
-        },
-    };
 }

@@ -1,9 +1,8 @@
 using System.Globalization;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using FhirMmn.Domain;
 using FhirMmn.Fhir.Extraction;
-using FhirMmn.Fhir.Model;
+using Hl7.Fhir.Model;
+using Hl7.Fhir.Utility;
 
 namespace FhirMmn.Fhir.Building;
 
@@ -46,7 +45,7 @@ public sealed record WriteBackRequest
     public string? CarePlanIfMatch { get; init; }
 }
 
-/// <summary>The transaction and the resources in it.</summary>
+/// <summary>The transaction and the resources in it (Firely's R4 POCOs).</summary>
 public sealed record WriteBack(
     Bundle Transaction,
     string AssessmentIdentifier,
@@ -57,9 +56,11 @@ public sealed record WriteBack(
     Device Device);
 
 /// <summary>
-/// Builds the write-back transaction (DESIGN.md section 6): the classifier Device (created once),
-/// results the hospital server does not hold yet (created once, by identifier), the DiagnosticReport
-/// and CarePlan (conditional updates on their identifiers), and a Provenance pointing at both.
+/// Builds the write-back transaction (DESIGN.md section 6) on Firely's R4 model: the classifier Device (created once),
+/// results the hospital server does not hold yet (created once, by identifier), the DiagnosticReport and CarePlan
+/// (conditional updates on their identifiers), and a Provenance pointing at both. Times come from the request (the
+/// service's clock, or the CLI's newest input), so the same request gives the same resources, and Firely's serializer
+/// the same bytes.
 /// </summary>
 public static class WriteBackBuilder
 {
@@ -74,123 +75,128 @@ public static class WriteBackBuilder
         var planUrn = StableIds.Urn(carePlanId, "CarePlan");
         var deviceUrn = StableIds.Urn(ClassifierInfo.DeviceIdentifier, "Device");
         var time = Instant(request.Time);
-        var patient = PatientReference(request.Patient, request.TargetServerBase);
 
         var created = evidence.Used.Where(o => !o.Identity.OnServer).ToList();
         var createdUrns = created.ToDictionary(o => o.Identity.Key, o => StableIds.Urn(o.Identity.Key, "Observation"), StringComparer.Ordinal);
-        Reference ObservationReference(FeedObservation o, bool versioned) => createdUrns.TryGetValue(o.Identity.Key, out var urn)
-            ? Reference.To(urn)
-            : Reference.To(ServerReference(o.Identity, request.TargetServerBase, versioned));
+        ResourceReference ObservationReference(FeedObservation o, bool versioned) => createdUrns.TryGetValue(o.Identity.Key, out var urn)
+            ? new ResourceReference(urn)
+            : new ResourceReference(ServerReference(o.Identity, request.TargetServerBase, versioned));
 
         var conclusion = ReportText.Conclusion(assessment);
-        var provenanceTag = Coding.Of(Contract.ProvenanceTagSystem, $"{assessmentId}-{evidence.Digest[..32]}");
+        var provenanceTag = $"{assessmentId}-{evidence.Digest[..32]}";
         var report = new DiagnosticReport
         {
-            Meta = new Meta { Profile = [Contract.DiagnosticReportProfile], Tag = [Coding.Of(Contract.EvidenceDigestSystem, evidence.Digest)] },
-            Text = new Narrative { Status = "additional", Div = ReportText.Narrative(assessment, evidence, conclusion) },
-            Identifier = [Identifier.Of(Contract.AssessmentIdentifierSystem, assessmentId)],
-            Status = request.ReportStatus,
-            Category = [CodeableConcept.Of(Terminology.DiagnosticServiceSection, "EN", "Electroneuro")],
+            Meta = new Meta { Profile = [Contract.DiagnosticReportProfile], Tag = [new Coding(Contract.EvidenceDigestSystem, evidence.Digest)] },
+            Text = new Narrative { Status = Narrative.NarrativeStatus.Additional, Div = ReportText.Narrative(assessment, evidence, conclusion) },
+            Identifier = [new Identifier(Contract.AssessmentIdentifierSystem, assessmentId)],
+            Status = Literal<DiagnosticReport.DiagnosticReportStatus>(request.ReportStatus, nameof(request.ReportStatus)),
+            Category = [Concept(Terminology.DiagnosticServiceSection, "EN", "Electroneuro")],
             Code = new CodeableConcept
             {
                 Coding =
                 [
-                    Coding.Of(Terminology.Loinc, Terminology.LoincEvaluationNote, "Evaluation note"),
-                    Coding.Of(Contract.MmnReport, "mmn-assessment", "MMN assessment (EFNS/PNS 2010)"),
+                    new Coding(Terminology.Loinc, Terminology.LoincEvaluationNote, "Evaluation note"),
+                    new Coding(Contract.MmnReport, "mmn-assessment", "MMN assessment (EFNS/PNS 2010)"),
                 ],
                 Text = "Multifocal motor neuropathy assessment (EFNS/PNS 2010)",
             },
-            Subject = patient,
-            EffectiveDateTime = evidence.Newest?.EffectiveText,
-            Issued = time,
+            Subject = PatientReference(request.Patient, request.TargetServerBase),
+            Effective = evidence.Newest?.EffectiveText is { } effective ? new FhirDateTime(effective) : null,
+            IssuedElement = time,
             Result = evidence.Used.Count == 0 ? null : evidence.Used.Select(o => ObservationReference(o, versioned: false)).ToList(),
             Conclusion = conclusion,
             ConclusionCode = ConclusionCodes(assessment),
         };
 
-        var reportReference = Reference.To(reportUrn, "MMN assessment");
         var plan = new CarePlan
         {
             Meta = new Meta { Profile = [Contract.CarePlanProfile] },
-            Text = new Narrative { Status = "generated", Div = PlanNarrative(assessment) },
-            Identifier = [Identifier.Of(Contract.CarePlanIdentifierSystem, carePlanId)],
+            Text = new Narrative { Status = Narrative.NarrativeStatus.Generated, Div = PlanNarrative(assessment) },
+            Identifier = [new Identifier(Contract.CarePlanIdentifierSystem, carePlanId)],
             InstantiatesCanonical = [$"{Contract.PlanDefinition}|{EfnsPns2010.Version}"],
-            Replaces = request.ReplacesCarePlan is { } replaced ? [Reference.To(replaced)] : null,
-            Status = request.CarePlanStatus,
-            Intent = "proposal",
+            Replaces = request.ReplacesCarePlan is { } replaced ? [new ResourceReference(replaced)] : null,
+            Status = Literal<RequestStatus>(request.CarePlanStatus, nameof(request.CarePlanStatus)),
+            Intent = CarePlan.CarePlanIntent.Proposal,
             Title = "MMN management proposal (EFNS/PNS 2010)",
             Description = $"Guideline-based proposal for: {ReportText.CategoryDisplay(assessment.Category)}. {CarePlanActivities.ImmunosuppressantNote}",
-            Subject = patient,
-            Created = time,
-            SupportingInfo = [reportReference],
-            Activity = CarePlanActivities.For(assessment).Select(a => CarePlanActivities.ToActivity(a, reportReference)).ToList(),
+            Subject = PatientReference(request.Patient, request.TargetServerBase),
+            Created = (string?)time.JsonValue,
+            SupportingInfo = [ReportReference(reportUrn)],
+            Activity = CarePlanActivities.For(assessment).Select(a => Activity(a, reportUrn)).ToList(),
         };
 
         var device = Device();
         var provenance = new Provenance
         {
-            Meta = new Meta { Profile = [Contract.ProvenanceProfile], Tag = [provenanceTag] },
-            Target = [Reference.To(reportUrn), Reference.To(planUrn)],
-            Recorded = time,
+            Meta = new Meta { Profile = [Contract.ProvenanceProfile], Tag = [new Coding(Contract.ProvenanceTagSystem, provenanceTag)] },
+            Target = [new ResourceReference(reportUrn), new ResourceReference(planUrn)],
+            RecordedElement = (Instant)time.DeepCopy(),
             Policy = [$"{Contract.PlanDefinition}|{EfnsPns2010.Version}"],
             Agent =
             [
-                new ProvenanceAgent
+                new Provenance.AgentComponent
                 {
-                    Type = CodeableConcept.Of(Terminology.ProvenanceParticipantType, "author", "Author"),
-                    Who = Reference.To(deviceUrn, ClassifierInfo.Name),
+                    Type = Concept(Terminology.ProvenanceParticipantType, "author", "Author"),
+                    Who = new ResourceReference(deviceUrn, ClassifierInfo.Name),
                 },
             ],
-            Entity = evidence.Used.Count == 0 ? null : evidence.Used.Select(o => new ProvenanceEntity { Role = "source", What = ObservationReference(o, versioned: true) }).ToList(),
+            Entity = evidence.Used.Count == 0
+                ? null
+                : evidence.Used.Select(o => new Provenance.EntityComponent { Role = Provenance.ProvenanceEntityRole.Source, What = ObservationReference(o, versioned: true) }).ToList(),
         };
 
-        var entries = new List<BundleEntry>
+        var entries = new List<Bundle.EntryComponent>
         {
             new()
             {
                 FullUrl = deviceUrn,
                 Resource = device,
-                Request = new BundleEntryRequest { Method = "POST", Url = "Device", IfNoneExist = SearchQueries.Identifier(Contract.ClassifierIdentifierSystem, ClassifierInfo.DeviceIdentifier) },
+                Request = new Bundle.RequestComponent
+                {
+                    Method = Bundle.HTTPVerb.POST,
+                    Url = "Device",
+                    IfNoneExist = SearchQueries.Identifier(Contract.ClassifierIdentifierSystem, ClassifierInfo.DeviceIdentifier),
+                },
             },
         };
-        entries.AddRange(created.Select(o => new BundleEntry
+        entries.AddRange(created.Select(o => new Bundle.EntryComponent
         {
             FullUrl = createdUrns[o.Identity.Key],
-            Resource = ObservationToCreate(o, patient),
-            Request = new BundleEntryRequest
+            Resource = ObservationToCreate(o, request.Patient, request.TargetServerBase),
+            Request = new Bundle.RequestComponent
             {
-                Method = "POST",
+                Method = Bundle.HTTPVerb.POST,
                 Url = "Observation",
                 IfNoneExist = SearchQueries.Identifier(o.Identity.Identifier!.System!, o.Identity.Identifier.Value!),
             },
         }));
         entries.Add(ConditionalUpdate(reportUrn, report, Contract.AssessmentIdentifierSystem, assessmentId, request.ReportIfMatch));
         entries.Add(ConditionalUpdate(planUrn, plan, Contract.CarePlanIdentifierSystem, carePlanId, request.CarePlanIfMatch));
-        entries.Add(new BundleEntry
+        entries.Add(new Bundle.EntryComponent
         {
             FullUrl = StableIds.Urn(assessmentId, evidence.Digest, "Provenance"),
             Resource = provenance,
-            Request = new BundleEntryRequest
+            Request = new Bundle.RequestComponent
             {
-                Method = "POST",
+                Method = Bundle.HTTPVerb.POST,
                 Url = "Provenance",
-                IfNoneExist = "_tag=" + Uri.EscapeDataString(provenanceTag.System!) + "|" + Uri.EscapeDataString(provenanceTag.Code!),
+                IfNoneExist = "_tag=" + Uri.EscapeDataString(Contract.ProvenanceTagSystem) + "|" + Uri.EscapeDataString(provenanceTag),
             },
         });
 
-        var transaction = new Bundle { Type = "transaction", Timestamp = time, Entry = entries };
+        var transaction = new Bundle { Type = Bundle.BundleType.Transaction, TimestampElement = (Instant)time.DeepCopy(), Entry = entries };
         return new WriteBack(transaction, assessmentId, carePlanId, report, plan, provenance, device);
     }
 
     /// <summary>PUT Type?identifier=system|value: creates the resource once, then versions it; ifMatch guards the version read.</summary>
-    private static BundleEntry ConditionalUpdate(string fullUrl, Resource resource, string system, string value, string? ifMatch) => new()
+    private static Bundle.EntryComponent ConditionalUpdate(string fullUrl, Resource resource, string system, string value, string? ifMatch) => new()
     {
         FullUrl = fullUrl,
         Resource = resource,
-        Request = new BundleEntryRequest
+        Request = new Bundle.RequestComponent
         {
-            Method = "PUT",
-            Url = $"{resource.ResourceType}?{SearchQueries.Identifier(system, value)}",
+            Method = Bundle.HTTPVerb.PUT,
+            Url = $"{resource.TypeName}?{SearchQueries.Identifier(system, value)}",
             IfMatch = ifMatch,
         },
     };
@@ -200,32 +206,46 @@ public static class WriteBackBuilder
     {
         var codes = new List<CodeableConcept>
         {
-            CodeableConcept.Of(Contract.MmnCategory, assessment.Category.Code(), ReportText.CategoryDisplay(assessment.Category)),
-            CodeableConcept.Of(Contract.MmnBasis, assessment.Basis.Code(), ReportText.BasisDisplay(assessment.Basis)),
+            Concept(Contract.MmnCategory, assessment.Category.Code(), ReportText.CategoryDisplay(assessment.Category)),
+            Concept(Contract.MmnBasis, assessment.Basis.Code(), ReportText.BasisDisplay(assessment.Basis)),
         };
 
         // Only where the criteria made the diagnosis, so an EHR copying it to a problem list records nothing more.
         if (assessment.Category is MmnCategory.Definite or MmnCategory.Probable && assessment.Basis == ClinicalBasis.ClinicalCriteriaProvided)
         {
-            codes.Add(CodeableConcept.Of(Terminology.Snomed, Terminology.SnomedMultifocalMotorNeuropathy, "Multifocal motor neuropathy"));
+            codes.Add(Concept(Terminology.Snomed, Terminology.SnomedMultifocalMotorNeuropathy, "Multifocal motor neuropathy"));
         }
 
         return codes;
     }
 
+    /// <summary>One proposed activity: not started, its kind, its code in CodeSystem/mmn-report, the words with the dose; the report as its reason.</summary>
+    private static CarePlan.ActivityComponent Activity(PlannedActivity planned, string reportUrn) => new()
+    {
+        Detail = new CarePlan.DetailComponent
+        {
+            Kind = Literal<CarePlan.CarePlanActivityKind>(planned.Kind, nameof(planned.Kind)),
+            Code = Concept(Contract.MmnReport, planned.Code, planned.Display),
+            ReasonReference = [ReportReference(reportUrn)],
+            Status = CarePlan.CarePlanActivityStatus.NotStarted,
+            DoNotPerform = planned.DoNotPerform ? true : null,
+            Description = planned.Description,
+        },
+    };
+
     public static Device Device() => new()
     {
         Meta = new Meta { Profile = [Contract.DeviceProfile] },
-        Identifier = [Identifier.Of(Contract.ClassifierIdentifierSystem, ClassifierInfo.DeviceIdentifier)],
-        Status = "active",
+        Identifier = [new Identifier(Contract.ClassifierIdentifierSystem, ClassifierInfo.DeviceIdentifier)],
+        Status = Hl7.Fhir.Model.Device.FHIRDeviceStatus.Active,
         Manufacturer = ClassifierInfo.Manufacturer,
-        DeviceName = [new DeviceName { Name = ClassifierInfo.Name, Type = "user-friendly-name" }],
+        DeviceName = [new Hl7.Fhir.Model.Device.DeviceNameComponent { Name = ClassifierInfo.Name, Type = DeviceNameType.UserFriendlyName }],
         Version =
         [
-            new DeviceVersion { Type = CodeableConcept.OfText("software"), Value = ClassifierInfo.SoftwareVersion },
-            new DeviceVersion { Type = CodeableConcept.OfText("criteria"), Value = ClassifierInfo.CriteriaVersion },
+            new Hl7.Fhir.Model.Device.VersionComponent { Type = new CodeableConcept { Text = "software" }, Value = ClassifierInfo.SoftwareVersion },
+            new Hl7.Fhir.Model.Device.VersionComponent { Type = new CodeableConcept { Text = "criteria" }, Value = ClassifierInfo.CriteriaVersion },
         ],
-        Note = [new Annotation { Text = $"Implements {EfnsPns2010.Citation}." }],
+        Note = [new Annotation { Text = new Markdown($"Implements {EfnsPns2010.Citation}.") }],
     };
 
     private static string PlanNarrative(MmnAssessment assessment)
@@ -238,24 +258,37 @@ public static class WriteBackBuilder
         return x.ToString();
     }
 
-    internal static string Instant(DateTimeOffset time) =>
-        time.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+    /// <summary>An instant as FHIR's UTC form to the second ("...Z"): Firely would write a DateTimeOffset as "+00:00".</summary>
+    private static Instant Instant(DateTimeOffset time) => new()
+    {
+        JsonValue = time.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+    };
 
-    private static Reference PatientReference(PatientIdentity patient, string? target)
+    private static CodeableConcept Concept(string system, string code, string display) =>
+        new() { Coding = [new Coding(system, code, display)] };
+
+    private static ResourceReference ReportReference(string reportUrn) => new(reportUrn, "MMN assessment");
+
+    /// <summary>A FHIR code given as text (from options or the activity table) as Firely's enum; a code Firely does not know is a programming error.</summary>
+    private static T Literal<T>(string code, string name)
+        where T : struct, Enum =>
+        EnumUtility.ParseLiteral<T>(code) ?? throw new ArgumentException($"{name} is not a {typeof(T).Name} code.", name);
+
+    private static ResourceReference PatientReference(PatientIdentity patient, string? target)
     {
         if (patient.ResourceId is { } id)
         {
             var relative = $"Patient/{id}";
-            return Reference.To(patient.ServerBase is null || SameBase(patient.ServerBase, target) ? relative : $"{patient.ServerBase}/{relative}");
+            return new ResourceReference(patient.ServerBase is null || SameBase(patient.ServerBase, target) ? relative : $"{patient.ServerBase}/{relative}");
         }
 
         // Known only by identifier: a conditional reference, which the server resolves in the transaction.
         var identifier = patient.Identifier!;
-        return new Reference
+        return new ResourceReference
         {
-            ReferenceValue = SearchQueries.PatientByIdentifier(identifier.System!, identifier.Value!),
+            Reference = SearchQueries.PatientByIdentifier(identifier.System!, identifier.Value!),
             Type = "Patient",
-            Identifier = Identifier.Of(identifier.System!, identifier.Value!),
+            Identifier = new Identifier(identifier.System!, identifier.Value!),
         };
     }
 
@@ -268,55 +301,48 @@ public static class WriteBackBuilder
     private static bool SameBase(string? a, string? b) =>
         a is not null && b is not null && string.Equals(a.TrimEnd('/'), b.TrimEnd('/'), StringComparison.OrdinalIgnoreCase);
 
+    private static readonly string[] BundleLocalListReferences = ["basedOn", "partOf", "focus", "performer", "hasMember", "derivedFrom"];
+
     /// <summary>
-    /// A result the hospital server does not hold, as the hospital sent it, made ready to create: no id or
-    /// server metadata, the subject pointed at the patient, and references to other bundle-local
-    /// resources (urn:) dropped, since the transaction does not create those.
+    /// A result the hospital server does not hold, as the hospital sent it, made ready to create: no id or server
+    /// metadata, the subject pointed at the patient, and references to other bundle-local resources (urn:) dropped,
+    /// since the transaction does not create those. The JSON was checked by the strict reader; Firely reads it in its
+    /// recoverable mode, which keeps every element.
     /// </summary>
-    private static OtherResource ObservationToCreate(FeedObservation observation, Reference patient)
+    private static Observation ObservationToCreate(FeedObservation feed, PatientIdentity patient, string? target)
     {
-        var json = JsonNode.Parse(observation.Json!)!.AsObject();
-        json.Remove("id");
-        if (json["meta"] is JsonObject meta)
+        if (!Model.FhirJson.TryParse(System.Text.Encoding.UTF8.GetBytes(feed.Json!), out var parsed) || parsed is not Observation observation)
         {
-            meta.Remove("versionId");
-            meta.Remove("lastUpdated");
-            meta.Remove("source");
-            if (meta.Count == 0)
+            throw new InvalidOperationException("A result to create could not be read into the FHIR model.");
+        }
+
+        observation.Id = null;
+        if (observation.Meta is { } meta)
+        {
+            meta.VersionId = null;
+            meta.LastUpdatedElement = null;
+            meta.Source = null;
+            if (meta.IsNullOrEmpty())
             {
-                json.Remove("meta");
+                observation.Meta = null;
             }
         }
 
-        json["subject"] = JsonSerializer.SerializeToNode(patient, FhirJson.InfoFor(typeof(Reference)));
-        foreach (var name in new[] { "basedOn", "partOf", "focus", "performer", "hasMember", "derivedFrom" })
-        {
-            if (json[name] is JsonArray array)
-            {
-                foreach (var item in array.Where(IsBundleLocal).ToList())
-                {
-                    array.Remove(item);
-                }
-
-                if (array.Count == 0)
-                {
-                    json.Remove(name);
-                }
-            }
-        }
-
-        foreach (var name in new[] { "encounter", "specimen", "device" })
-        {
-            if (IsBundleLocal(json[name]))
-            {
-                json.Remove(name);
-            }
-        }
-
-        using var document = JsonDocument.Parse(json.ToJsonString());
-        return new OtherResource("Observation", document.RootElement.Clone());
+        observation.Subject = PatientReference(patient, target);
+        observation.BasedOn = Kept(observation.BasedOn);
+        observation.PartOf = Kept(observation.PartOf);
+        observation.Focus = Kept(observation.Focus);
+        observation.Performer = Kept(observation.Performer);
+        observation.HasMember = Kept(observation.HasMember);
+        observation.DerivedFrom = Kept(observation.DerivedFrom);
+        observation.Encounter = BundleLocal(observation.Encounter) ? null : observation.Encounter;
+        observation.Specimen = BundleLocal(observation.Specimen) ? null : observation.Specimen;
+        observation.Device = BundleLocal(observation.Device) ? null : observation.Device;
+        return observation;
     }
 
-    private static bool IsBundleLocal(JsonNode? reference) =>
-        reference?["reference"]?.GetValue<string>() is { } value && References.IsUrn(value);
+    private static List<ResourceReference>? Kept(List<ResourceReference>? references) =>
+        references?.Where(r => !BundleLocal(r)).ToList() is { Count: > 0 } kept ? kept : null;
+
+    private static bool BundleLocal(ResourceReference? reference) => reference?.Reference is { } value && References.IsUrn(value);
 }

@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 
 namespace FhirMmn.Fhir.Model;
 
-// The R4 data types FhirMmn reads and writes. Elements FhirMmn does not use are left out: the strict
+// The R4 data types of the intake's read model (ReadModel.cs). Elements FhirMmn does not use are left out: the strict
 // reader checks a resource against the full R4 structure before it is bound to these records.
 //
 // Properties are settable, not init-only or required: System.Text.Json's source generator binds init-only
@@ -115,13 +115,6 @@ public sealed record Meta
     public IReadOnlyList<Coding>? Tag { get; set; }
 }
 
-public sealed record Narrative
-{
-    public required string Status { get; set; }
-
-    public required string Div { get; set; }
-}
-
 /// <summary>An extension, kept whole: its value[x] passes through untouched.</summary>
 public sealed record Extension
 {
@@ -129,13 +122,4 @@ public sealed record Extension
 
     [JsonExtensionData]
     public Dictionary<string, JsonElement>? Values { get; set; }
-}
-
-public sealed record Annotation
-{
-    public string? AuthorString { get; set; }
-
-    public string? Time { get; set; }
-
-    public required string Text { get; set; }
 }

@@ -1,8 +1,12 @@
+using System.Text.Json;
 using FhirMmn.Fhir;
 using FhirMmn.Fhir.Building;
 using FhirMmn.Fhir.Client;
-using FhirMmn.Fhir.Model;
 using FhirMmn.Service.Storage;
+using Bundle = Hl7.Fhir.Model.Bundle;
+using CarePlan = Hl7.Fhir.Model.CarePlan;
+using DiagnosticReport = Hl7.Fhir.Model.DiagnosticReport;
+using Resource = Hl7.Fhir.Model.Resource;
 
 namespace FhirMmn.Service.FhirServer;
 
@@ -32,14 +36,35 @@ public interface IWriteBackTarget
     Task<IReadOnlyList<string>> WriteAsync(Bundle transaction, CancellationToken cancellationToken);
 }
 
+/// <summary>The digest of the evidence a report was made from: its meta.tag of the evidence-digest system.</summary>
 internal static class Digests
 {
     public static string? Of(Resource? resource) =>
-        resource?.Meta?.Tag?.FirstOrDefault(t => t.System == Contract.EvidenceDigestSystem)?.Code;
+        resource?.Meta?.Tag.FirstOrDefault(t => t.System == Contract.EvidenceDigestSystem)?.Code;
+
+    /// <summary>The same, from a report as the embedded store keeps it (the JSON it wrote).</summary>
+    public static string? OfJson(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        if (!document.RootElement.TryGetProperty("meta", out var meta) || !meta.TryGetProperty("tag", out var tags))
+        {
+            return null;
+        }
+
+        foreach (var tag in tags.EnumerateArray())
+        {
+            if (tag.TryGetProperty("system", out var system) && system.ValueEquals(Contract.EvidenceDigestSystem) && tag.TryGetProperty("code", out var code))
+            {
+                return code.GetString();
+            }
+        }
+
+        return null;
+    }
 }
 
-/// <summary>The hospital's FHIR server, through the resilient, authenticated client.</summary>
-public sealed class FhirServerTarget(FhirClient client) : IWriteBackTarget
+/// <summary>The hospital's FHIR server, through the resilient, authenticated client (Firely's, over the service's handlers).</summary>
+public sealed class FhirServerTarget(FhirServerClient client) : IWriteBackTarget, IDisposable
 {
     public string? ServerBase => client.BaseAddress.ToString().TrimEnd('/');
 
@@ -62,12 +87,14 @@ public sealed class FhirServerTarget(FhirClient client) : IWriteBackTarget
     public async Task<IReadOnlyList<string>> WriteAsync(Bundle transaction, CancellationToken cancellationToken)
     {
         var response = await client.TransactionAsync(transaction, cancellationToken).ConfigureAwait(false);
-        return (response.Entry ?? [])
+        return response.Entry
             .Select(e => e.Response?.Location)
             .OfType<string>()
             .Select(Relative)
             .ToList();
     }
+
+    public void Dispose() => client.Dispose();
 
     private string Relative(string location) =>
         ServerBase is { } serverBase && location.StartsWith(serverBase + "/", StringComparison.OrdinalIgnoreCase)
@@ -89,7 +116,7 @@ public sealed class EmbeddedTarget(ResourceStore store) : IWriteBackTarget
         return Task.FromResult(new TargetState(
             report?.Reference,
             report?.Version.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            report is null ? null : Digests.Of(FhirJson.Parse(System.Text.Encoding.UTF8.GetBytes(report.Json))),
+            report is null ? null : Digests.OfJson(report.Json),
             plan?.Reference,
             plan?.Version.ToString(System.Globalization.CultureInfo.InvariantCulture)));
     }

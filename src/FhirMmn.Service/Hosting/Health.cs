@@ -1,7 +1,6 @@
-using FhirMmn.Fhir.Client;
+using FhirMmn.Service.FhirServer;
 using FhirMmn.Service.Storage;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Microsoft.Extensions.Options;
 
 namespace FhirMmn.Service.Hosting;
 
@@ -31,16 +30,16 @@ internal sealed class StoreHealthCheck(Database database) : IHealthCheck
 }
 
 /// <summary>Ready when the configured FHIR server answers its capability statement (always, with the embedded store).</summary>
-internal sealed class FhirServerHealthCheck(IOptions<FhirServerOptions> options, IHttpClientFactory clients) : IHealthCheck
+internal sealed class FhirServerHealthCheck(FhirServerClients clients) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        if (options.Value.BaseUrl is null)
+        if (!clients.Configured)
         {
             return HealthCheckResult.Healthy("No FHIR server configured: results go to the embedded store.");
         }
 
-        var client = new FhirClient(clients.CreateClient(ServiceRegistration.FhirServerClient));
+        using var client = clients.Create();
         return await client.IsAvailableAsync(cancellationToken).ConfigureAwait(false)
             ? HealthCheckResult.Healthy("The FHIR server answers.")
             : HealthCheckResult.Unhealthy("The FHIR server does not answer.");

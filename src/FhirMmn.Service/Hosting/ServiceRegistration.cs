@@ -1,4 +1,3 @@
-using FhirMmn.Fhir.Client;
 using FhirMmn.Fhir.Outcomes;
 using FhirMmn.Service.Features.GetMessage;
 using FhirMmn.Service.Features.IngestBundle;
@@ -10,7 +9,6 @@ using FhirMmn.Service.Messaging;
 using FhirMmn.Service.Storage;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
-using Polly;
 
 namespace FhirMmn.Service.Hosting;
 
@@ -52,32 +50,15 @@ public static class ServiceRegistration
         services.AddSingleton<MessagePurger>();
         services.AddHostedService(provider => provider.GetRequiredService<MessagePurger>());
 
-        services.AddSingleton(provider => ResilienceHandler.Pipeline(
-            provider.GetRequiredService<IOptions<FhirServerOptions>>().Value, provider.GetRequiredService<TimeProvider>()));
-        services.AddTransient<StaticTokenHandler>();
-        services.AddTransient<ClientCredentialsHandler>();
-        services.AddHttpClient(ClientCredentialsHandler.TokenClient);
-        services.AddHttpClient(FhirServerClient, (provider, client) =>
-            {
-                var url = provider.GetRequiredService<IOptions<FhirServerOptions>>().Value.BaseUrl;
-                client.BaseAddress = url is null ? null : new Uri(url.ToString().TrimEnd('/') + "/");
-                client.Timeout = Timeout.InfiniteTimeSpan;
-            })
-            .AddHttpMessageHandler(provider => provider.GetRequiredService<IOptions<FhirServerOptions>>().Value.Auth switch
-            {
-                "static" => provider.GetRequiredService<StaticTokenHandler>(),
-                "client-credentials" => provider.GetRequiredService<ClientCredentialsHandler>(),
-                _ => new PassThroughHandler(),
-            })
-            .AddHttpMessageHandler(provider => new ResilienceHandler(provider.GetRequiredService<ResiliencePipeline<HttpResponseMessage>>()));
+        services.AddFhirServerClients();
         services.AddScoped<IWriteBackTarget>(provider =>
         {
             var mode = provider.GetRequiredService<IOptions<FhirMmnOptions>>().Value.WriteBack;
-            var server = provider.GetRequiredService<IOptions<FhirServerOptions>>().Value.BaseUrl;
+            var server = provider.GetRequiredService<FhirServerClients>();
             return mode switch
             {
                 "null" => new NullTarget(),
-                "auto" when server is not null => new FhirServerTarget(new FhirClient(provider.GetRequiredService<IHttpClientFactory>().CreateClient(FhirServerClient))),
+                "auto" when server.Configured => new FhirServerTarget(server.Create()),
                 _ => new EmbeddedTarget(provider.GetRequiredService<ResourceStore>()),
             };
         });
@@ -114,6 +95,4 @@ public static class ServiceRegistration
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
         return app;
     }
-
-    private sealed class PassThroughHandler : DelegatingHandler;
 }

@@ -1,11 +1,11 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json.Nodes;
 using FhirMmn.Fhir.Client;
 using FhirMmn.Fhir.Extraction;
-using FhirMmn.Fhir.Model;
+using Hl7.Fhir.Model;
 using Microsoft.Data.Sqlite;
+using FhirJson = FhirMmn.Fhir.Model.FhirJson;
 
 namespace FhirMmn.Service.Storage;
 
@@ -84,58 +84,50 @@ public sealed class ResourceStore(Database database, TimeProvider clock)
     private List<string> Apply(SqliteConnection connection, SqliteTransaction tx, Bundle transaction)
     {
         var now = clock.GetUtcNow();
-        var entries = transaction.Entry ?? [];
-        var plans = new List<(BundleEntry Entry, string Type, string Id, int Version, bool Write)>();
+        var lastUpdated = new Instant { JsonValue = now.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture) };
+        var plans = new List<(Resource Resource, string Type, string Id, int Version, string? Key, bool Write)>();
         var urns = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var entry in entries)
+        foreach (var entry in transaction.Entry)
         {
             var request = entry.Request!;
-            var type = entry.Resource!.ResourceType;
-            var condition = request.Method == "PUT" ? Query(request.Url) : request.IfNoneExist;
-            var existing = condition is null ? null : Match(connection, tx, type, condition);
+            var type = entry.Resource!.TypeName;
+            var condition = request.Method == Bundle.HTTPVerb.PUT ? Query(request.Url!) : request.IfNoneExist;
+            var key = condition is null ? null : ConditionKey(condition);
+            var existing = key is null ? null : Match(connection, tx, type, key);
             if (request.IfMatch is { } ifMatch && existing is not null && ifMatch != $"W/\"{existing.Version.ToString(CultureInfo.InvariantCulture)}\"")
             {
                 throw new FhirServerException(412, $"Version conflict on {type}.");
             }
 
             var id = existing?.Id ?? StableId(type, condition ?? Guid.NewGuid().ToString("N"));
-            var write = request.Method == "PUT" || existing is null;
-            plans.Add((entry, type, id, (existing?.Version ?? 0) + (write ? 1 : 0), write));
+            var write = request.Method == Bundle.HTTPVerb.PUT || existing is null;
+            plans.Add((entry.Resource, type, id, (existing?.Version ?? 0) + (write ? 1 : 0), key, write));
             if (entry.FullUrl is { } urn)
             {
                 urns[urn] = $"{type}/{id}";
             }
         }
 
-        // Provenance has no subject: it is filed under the patient of the report it is about.
-        var patient = entries.Select(e => e.Resource).OfType<DiagnosticReport>().Select(r => Normalise(r.Subject?.ReferenceValue)).FirstOrDefault();
+        // Provenance and Device have no subject: they are filed under the patient of the report they come with.
+        var patient = transaction.Entry.Select(e => e.Resource).OfType<DiagnosticReport>().Select(r => Normalise(r.Subject?.Reference)).FirstOrDefault();
         var written = new List<string>();
-        foreach (var (entry, type, id, version, write) in plans)
+        foreach (var (resource, type, id, version, key, write) in plans)
         {
             if (!write)
             {
                 continue;
             }
 
-            var text = FhirJson.Serialize(entry.Resource!);
+            // A copy with the server's id and meta, written once; Firely writes resourceType, id and meta first.
+            var stored = (Resource)resource.DeepCopy();
+            stored.Id = id;
+            stored.Meta ??= new Meta();
+            stored.Meta.VersionId = version.ToString(CultureInfo.InvariantCulture);
+            stored.Meta.LastUpdatedElement = (Instant)lastUpdated.DeepCopy();
+            var json = FhirJson.Serialize(stored);
             foreach (var (urn, reference) in urns)
             {
-                text = text.Replace($"\"{urn}\"", $"\"{reference}\"", StringComparison.Ordinal);
-            }
-
-            var json = JsonNode.Parse(text)!.AsObject();
-            json["id"] = id;
-            var meta = json["meta"] as JsonObject ?? [];
-            json.Remove("meta");
-            meta["versionId"] = version.ToString(CultureInfo.InvariantCulture);
-            meta["lastUpdated"] = now.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
-            var ordered = new JsonObject { ["resourceType"] = json["resourceType"]!.DeepClone(), ["id"] = id, ["meta"] = meta };
-            foreach (var (name, value) in json)
-            {
-                if (name is not ("resourceType" or "id"))
-                {
-                    ordered[name] = value?.DeepClone();
-                }
+                json = json.Replace($"\"{urn}\"", $"\"{reference}\"", StringComparison.Ordinal);
             }
 
             using var command = connection.CreateCommand();
@@ -149,10 +141,10 @@ public sealed class ResourceStore(Database database, TimeProvider clock)
             command.Parameters.AddWithValue("$type", type);
             command.Parameters.AddWithValue("$id", id);
             command.Parameters.AddWithValue("$version", version);
-            command.Parameters.AddWithValue("$subject", (object?)Normalise(ordered["subject"]?["reference"]?.GetValue<string>()) ?? (object?)patient ?? DBNull.Value);
-            command.Parameters.AddWithValue("$identifier", (object?)IdentifierKey(ordered) ?? DBNull.Value);
+            command.Parameters.AddWithValue("$subject", (object?)Normalise(Subject(resource)) ?? (object?)patient ?? DBNull.Value);
+            command.Parameters.AddWithValue("$identifier", (object?)key ?? DBNull.Value);
             command.Parameters.AddWithValue("$updated", now.ToUnixTimeMilliseconds());
-            command.Parameters.AddWithValue("$json", ordered.ToJsonString());
+            command.Parameters.AddWithValue("$json", json);
             command.ExecuteNonQuery();
             written.Add($"{type}/{id}/_history/{version.ToString(CultureInfo.InvariantCulture)}");
         }
@@ -160,18 +152,35 @@ public sealed class ResourceStore(Database database, TimeProvider clock)
         return written;
     }
 
+    /// <summary>The patient a written resource is about, for searches by subject (the write-back's types that have one).</summary>
+    private static string? Subject(Resource resource) => resource switch
+    {
+        DiagnosticReport report => report.Subject?.Reference,
+        CarePlan plan => plan.Subject?.Reference,
+        Observation observation => observation.Subject?.Reference,
+        _ => null,
+    };
+
     private static string? Query(string url) => url.IndexOf('?', StringComparison.Ordinal) is var i and >= 0 ? url[(i + 1)..] : null;
 
-    /// <summary>The one resource matching identifier=system|value or _tag=system|code.</summary>
-    private static StoredResource? Match(SqliteConnection connection, SqliteTransaction tx, string type, string condition)
+    /// <summary>
+    /// The identifier column a condition matches: system|value for identifier=system|value, tag:system|code for
+    /// _tag=system|code. The write-back's conditions name the identifier (or tag) the resource is created with, so a
+    /// resource is stored under the key its next conditional write will look for.
+    /// </summary>
+    private static string ConditionKey(string condition)
     {
         var (name, value) = condition.Split('=', 2) is [var n, var v] ? (n, Uri.UnescapeDataString(v)) : (condition, string.Empty);
-        var key = name switch
+        return name switch
         {
             "identifier" => value,
             "_tag" => "tag:" + value,
             _ => throw new FhirServerException(400, "Only identifier and _tag conditions are supported by the embedded store."),
         };
+    }
+
+    private static StoredResource? Match(SqliteConnection connection, SqliteTransaction tx, string type, string key)
+    {
         using var command = connection.CreateCommand();
         command.Transaction = tx;
         command.CommandText = "SELECT type, id, version, last_updated, json FROM resources WHERE type = $type AND identifier = $identifier";
@@ -187,18 +196,6 @@ public sealed class ResourceStore(Database database, TimeProvider clock)
     /// <summary>A patient reference as Patient/{id}, so that searches by subject find absolute references too.</summary>
     private static string? Normalise(string? reference) =>
         reference is null ? null : References.ParseRestful(reference)?.Relative ?? reference;
-
-    private static string? IdentifierKey(JsonObject json)
-    {
-        if (json["identifier"]?[0] is { } identifier && identifier["system"] is { } system && identifier["value"] is { } value)
-        {
-            return $"{system.GetValue<string>()}|{value.GetValue<string>()}";
-        }
-
-        return json["meta"]?["tag"]?[0] is { } tag && tag["system"] is { } tagSystem && tag["code"] is { } code
-            ? $"tag:{tagSystem.GetValue<string>()}|{code.GetValue<string>()}"
-            : null;
-    }
 
     private static StoredResource Row(SqliteDataReader reader) => new(
         reader.GetString(0), reader.GetString(1), reader.GetInt32(2), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)), reader.GetString(4));
