@@ -58,7 +58,8 @@ public sealed record FeedReadResult(FeedBundle? Bundle, IReadOnlyList<FhirIssue>
 }
 
 /// <summary>
-/// Reads a feed bundle: size, JSON, R4 structure, then the feed contract (DESIGN.md section 5).
+/// Reads a feed bundle: size, JSON and its text (UTF-8, Unicode), R4 structure and Bundle invariants, then the feed
+/// contract (DESIGN.md section 5).
 /// Every problem found is reported, with its location; nothing is guessed.
 /// </summary>
 public static class FeedReader
