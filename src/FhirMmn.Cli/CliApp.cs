@@ -20,7 +20,7 @@ public static class CliApp
         "{\"resourceType\":\"OperationOutcome\",\"issue\":[{\"severity\":\"error\",\"code\":\"exception\"," +
         "\"details\":{\"text\":\"FhirMmn could not process this bundle because of an internal error.\"}}]}";
 
-    public static int Run(string[] args, TextReader stdin, TextWriter stdout, TextWriter stderr)
+    public static int Run(string[] args, Stream stdin, TextWriter stdout, TextWriter stderr)
     {
         var file = new Argument<string>("FILE") { Description = "A feed bundle (FHIR R4 JSON); - reads standard input." };
         var feed = new Option<string>("--feed") { Description = "The feed's name (part of the report identifier).", DefaultValueFactory = _ => "default" };
@@ -77,13 +77,23 @@ public static class CliApp
         return parsed.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr });
     }
 
-    private static FeedReadResult Read(string path, long maxBytes, string? patientSystem, TextReader stdin)
+    private static FeedReadResult Read(string path, long maxBytes, string? patientSystem, Stream stdin)
     {
         var options = new FeedReaderOptions { MaxBytes = maxBytes, PatientIdentifierSystem = patientSystem };
         if (path == "-")
         {
-            var text = stdin.ReadToEnd();
-            return FeedReader.Read(System.Text.Encoding.UTF8.GetBytes(text), options);
+            // The bytes as they come (decoding them here would replace invalid UTF-8 silently instead of refusing it),
+            // and no more than one past the limit, which is then refused as too large.
+            using var buffer = new MemoryStream();
+            var chunk = new byte[81920];
+            var limit = maxBytes + 1;
+            int read;
+            while (buffer.Length < limit && (read = stdin.Read(chunk, 0, (int)Math.Min(chunk.Length, limit - buffer.Length))) > 0)
+            {
+                buffer.Write(chunk, 0, read);
+            }
+
+            return FeedReader.Read(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), options);
         }
 
         var info = new FileInfo(path);

@@ -12,11 +12,14 @@ public sealed class CliTests : IDisposable
 
     private static string Example(string name) => Repository.PathOf("examples", name);
 
-    internal static (int Exit, string Out, string Err) Run(string stdin, params string[] args)
+    internal static (int Exit, string Out, string Err) Run(string stdin, params string[] args) => Run(System.Text.Encoding.UTF8.GetBytes(stdin), args);
+
+    internal static (int Exit, string Out, string Err) Run(byte[] stdin, params string[] args)
     {
+        using var input = new MemoryStream(stdin);
         using var output = new StringWriter();
         using var error = new StringWriter();
-        var exit = CliApp.Run(args, new StringReader(stdin), output, error);
+        var exit = CliApp.Run(args, input, output, error);
         return (exit, output.ToString(), error.ToString());
     }
 

@@ -252,10 +252,19 @@ public sealed class FeedReaderTests
     [Fact]
     public void A_history_bundle_is_not_a_feed()
     {
+        // A valid R4 history Bundle (bdl-3 and bdl-4: each entry has a request and a response), refused for its type.
         var bundle = Feeds.Load(Feeds.Definite);
         bundle["type"] = "history";
+        foreach (var entry in bundle["entry"]!.AsArray())
+        {
+            entry!["request"] = new JsonObject { ["method"] = "PUT", ["url"] = "Observation/x" };
+            entry["response"] = new JsonObject { ["status"] = "200" };
+        }
 
-        Assert.Equal("Bundle.type", SingleError(bundle.Read()).Expression);
+        var result = bundle.Read();
+
+        Assert.Equal(FeedRefusal.ContractViolation, result.Refusal);
+        Assert.Equal("Bundle.type", SingleError(result).Expression);
     }
 
     [Fact]

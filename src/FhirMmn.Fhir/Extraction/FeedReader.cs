@@ -58,7 +58,8 @@ public sealed record FeedReadResult(FeedBundle? Bundle, IReadOnlyList<FhirIssue>
 }
 
 /// <summary>
-/// Reads a feed bundle: size, JSON, R4 structure, then the feed contract (DESIGN.md section 5).
+/// Reads a feed bundle: size, JSON and its text (UTF-8, Unicode), R4 structure and Bundle invariants, then the feed
+/// contract (DESIGN.md section 5).
 /// Every problem found is reported, with its location; nothing is guessed.
 /// </summary>
 public static class FeedReader
@@ -82,6 +83,13 @@ public static class FeedReader
                 $"The bundle is larger than the limit of {options.MaxBytes} bytes."));
         }
 
+        // R4 JSON is UTF-8: a leading byte order mark is ignored, UTF-16 and UTF-32 are refused as such (JsonText).
+        utf8 = JsonText.WithoutByteOrderMark(utf8);
+        if (JsonText.LooksLikeUtf16OrUtf32(utf8.Span))
+        {
+            return Refuse(FeedRefusal.NotJson, FhirIssue.Error(IssueCodes.Structure, "The body is not UTF-8 (it looks like UTF-16 or UTF-32); FHIR JSON is UTF-8."));
+        }
+
         JsonDocument document;
         try
         {
@@ -95,6 +103,14 @@ public static class FeedReader
 
         using (document)
         {
+            // Decided once, before any string of the body is decoded: invalid UTF-8, unpaired surrogate escapes and
+            // control characters are refused here, so nothing later (here or in a consumer reading the stored body) throws.
+            var (fault, offset) = JsonText.Check(utf8.Span);
+            if (fault != TextFault.None)
+            {
+                return Refuse(fault == TextFault.NotUtf8 ? FeedRefusal.NotJson : FeedRefusal.InvalidBundle, JsonText.Issue(fault, utf8.Span, offset, "Bundle"));
+            }
+
             var root = document.RootElement;
             var structure = R4StructureValidator.Validate(root, "Bundle");
             if (structure.Count > 0)
@@ -102,14 +118,20 @@ public static class FeedReader
                 return new FeedReadResult(null, structure, FeedRefusal.InvalidBundle);
             }
 
-            return new ContractReader(root, options).Read();
+            var invariants = BundleInvariants.Check(root, out var fullUrls);
+            if (invariants.Count > 0)
+            {
+                return new FeedReadResult(null, invariants, FeedRefusal.InvalidBundle);
+            }
+
+            return new ContractReader(root, fullUrls, options).Read();
         }
     }
 
     private static FeedReadResult Refuse(FeedRefusal refusal, FhirIssue issue) => new(null, [issue], refusal);
 
     /// <summary>The feed contract checks of one structurally valid Bundle.</summary>
-    private sealed class ContractReader(JsonElement bundle, FeedReaderOptions options)
+    private sealed class ContractReader(JsonElement bundle, string?[] fullUrls, FeedReaderOptions options)
     {
         private readonly List<FhirIssue> issues = [];
 
@@ -133,7 +155,7 @@ public static class FeedReader
                     continue;
                 }
 
-                var fullUrl = entries[i].TryGetProperty("fullUrl", out var f) ? f.GetString() : null;
+                var fullUrl = fullUrls[i];
                 switch (resource.GetProperty("resourceType").GetString())
                 {
                     case "Patient":

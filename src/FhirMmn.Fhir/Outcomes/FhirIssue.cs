@@ -32,6 +32,7 @@ public static class IssueCodes
     public const string Structure = "structure";
     public const string Required = "required";
     public const string Value = "value";
+    public const string Invariant = "invariant";
     public const string CodeInvalid = "code-invalid";
     public const string NotSupported = "not-supported";
     public const string BusinessRule = "business-rule";

@@ -9,6 +9,9 @@ namespace FhirMmn.Fhir.R4;
 /// <summary>The R4 primitive types: their JSON kinds and the formats the specification gives for them.</summary>
 internal static partial class Primitives
 {
+    /// <summary>R4: "strings SHALL NOT exceed 1MB (1024*1024 characters) in size" (string and markdown).</summary>
+    public const int MaxStringLength = 1024 * 1024;
+
     private const string Year = "([0-9]([0-9]([0-9][1-9]|[1-9]0)|[1-9]00)|[1-9]000)";
     private const string Month = "(0[1-9]|1[0-2])";
     private const string Day = "(0[1-9]|[1-2][0-9]|3[0-1])";
@@ -111,6 +114,7 @@ internal static partial class Primitives
 
         return type switch
         {
+            "string" or "markdown" when text.Length > MaxStringLength => $"a {type} may hold at most {MaxStringLength} characters",
             "string" or "markdown" => text.Trim().Length == 0 ? $"a {type} needs at least one non-whitespace character" : null,
             "code" => CodeRegex().IsMatch(text) ? null : "not a valid code (no leading, trailing or double whitespace)",
             "id" => IdRegex().IsMatch(text) ? null : "not a valid id (1-64 of A-Z, a-z, 0-9, '-', '.')",
@@ -193,7 +197,7 @@ internal static partial class Primitives
 
         return type switch
         {
-            "string" or "markdown" => text.IndexOfAnyExcept((byte)' ') >= 0,
+            "string" or "markdown" => text.Length <= MaxStringLength && text.IndexOfAnyExcept((byte)' ') >= 0,
             "code" => IsAsciiCode(text),
             "id" => text.Length <= 64 && IsIdChars(text),
             "uri" or "url" or "canonical" => !text.Contains((byte)' '),

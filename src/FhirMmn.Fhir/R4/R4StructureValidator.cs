@@ -13,6 +13,8 @@ namespace FhirMmn.Fhir.R4;
 /// reported with its FHIRPath-style location; none repeats a value from the input.
 /// </summary>
 /// <remarks>
+/// The JSON's text must have passed <see cref="JsonText.Check"/> (valid UTF-8, escapes that name Unicode scalar
+/// values): System.Text.Json decodes names and strings only on demand, and throws on anything else.
 /// The location is kept in one buffer, extended on the way down and cut back on the way up, and turned
 /// into a string only when a problem is reported: valid input (the common case) builds no paths.
 /// </remarks>

@@ -79,7 +79,7 @@ internal static class MediatorPipeline
         services.AddScoped<IRequestHandler<GetMessage, MessageStatus?>, GetMessageHandler>();
         services.AddScoped<IRequestHandler<ResubmitMessage, ResubmitOutcome>, ResubmitMessageHandler>();
         services.AddScoped<IRequestHandler<ReadResource, StoredResource?>, ReadResourceHandler>();
-        services.AddScoped<IRequestHandler<SearchResources, IReadOnlyList<StoredResource>>, SearchResourcesHandler>();
+        services.AddScoped<IRequestHandler<SearchResources, SearchPage>, SearchResourcesHandler>();
         return services;
     }
 }

@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -15,6 +16,37 @@ public sealed record StoredResource(string Type, string Id, int Version, DateTim
     public string Reference => $"{Type}/{Id}";
 
     public string VersionedReference => $"{Type}/{Id}/_history/{Version.ToString(CultureInfo.InvariantCulture)}";
+}
+
+/// <summary>A page of a search: the resources, the number of all matches, and where the next page starts (null: this is the last).</summary>
+public sealed record SearchPage(IReadOnlyList<StoredResource> Resources, int Total, PageCursor? Next);
+
+/// <summary>
+/// Where a page starts: after the resource last updated at <paramref name="LastUpdated"/> (Unix milliseconds) with
+/// <paramref name="Id"/>, in the order newest first. Clients see it as an opaque token.
+/// </summary>
+public sealed record PageCursor(long LastUpdated, string Id)
+{
+    private const string Version = "1";
+
+    public string Token => Base64Url.EncodeToString(Encoding.UTF8.GetBytes($"{Version}.{LastUpdated.ToString(CultureInfo.InvariantCulture)}.{Id}"));
+
+    /// <summary>The cursor a token stands for; null when the token is not one this service gave.</summary>
+    public static PageCursor? FromToken(string? token)
+    {
+        if (string.IsNullOrEmpty(token) || token.Length > 200 || !Base64Url.IsValid(token))
+        {
+            return null;
+        }
+
+        var parts = Encoding.UTF8.GetString(Base64Url.DecodeFromChars(token)).Split('.', 3);
+        return parts is [Version, var updated, var id]
+            && long.TryParse(updated, NumberStyles.None, CultureInfo.InvariantCulture, out var lastUpdated)
+            && id.Length is > 0 and <= 64
+            && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.')
+            ? new PageCursor(lastUpdated, id)
+            : null;
+    }
 }
 
 /// <summary>
@@ -46,27 +78,44 @@ public sealed class ResourceStore(Database database, TimeProvider clock)
         return reader.Read() ? Row(reader) : null;
     }
 
-    /// <summary>Resources of a type, by subject (Patient/{id}) and/or identifier (system|value), newest first.</summary>
-    public IReadOnlyList<StoredResource> Search(string type, string? subject, string? identifier, int count)
+    /// <summary>
+    /// A page of the resources of a type, by subject (Patient/{id}) and/or identifier (system|value), newest first (last
+    /// updated, then id), starting after <paramref name="after"/>; with the number of all matches and where the next page
+    /// starts. The page and the count are read in one transaction, so they agree. Paging by position in that order
+    /// (keyset), not by offset: a resource written between two pages moves to the front and does not shift the rest.
+    /// </summary>
+    public SearchPage Search(string type, string? subject, string? identifier, int count, PageCursor? after = null)
     {
         using var connection = database.OpenReader();
-        using var command = connection.CreateCommand();
+        using var tx = connection.BeginTransaction(deferred: true);
         var where = new StringBuilder("type = $type");
-        command.Parameters.AddWithValue("$type", type);
+        var parameters = new List<(string Name, object Value)> { ("$type", type) };
         if (subject is not null)
         {
             where.Append(" AND subject = $subject");
-            command.Parameters.AddWithValue("$subject", subject);
+            parameters.Add(("$subject", subject));
         }
 
         if (identifier is not null)
         {
             where.Append(" AND identifier = $identifier");
-            command.Parameters.AddWithValue("$identifier", identifier);
+            parameters.Add(("$identifier", identifier));
         }
 
-        command.CommandText = $"SELECT type, id, version, last_updated, json FROM resources WHERE {where} ORDER BY last_updated DESC, id LIMIT $count";
-        command.Parameters.AddWithValue("$count", count);
+        using var total = Command(connection, tx, $"SELECT COUNT(*) FROM resources WHERE {where}", parameters);
+        var matches = Convert.ToInt32(total.ExecuteScalar(), CultureInfo.InvariantCulture);
+
+        var page = new List<(string Name, object Value)>(parameters) { ("$limit", count + 1) };
+        var start = string.Empty;
+        if (after is not null)
+        {
+            start = " AND (last_updated < $after OR (last_updated = $after AND id > $afterId))";
+            page.Add(("$after", after.LastUpdated));
+            page.Add(("$afterId", after.Id));
+        }
+
+        using var command = Command(connection, tx,
+            $"SELECT type, id, version, last_updated, json FROM resources WHERE {where}{start} ORDER BY last_updated DESC, id LIMIT $limit", page);
         using var reader = command.ExecuteReader();
         var found = new List<StoredResource>();
         while (reader.Read())
@@ -74,7 +123,27 @@ public sealed class ResourceStore(Database database, TimeProvider clock)
             found.Add(Row(reader));
         }
 
-        return found;
+        PageCursor? next = null;
+        if (found.Count > count)
+        {
+            found.RemoveAt(count);
+            next = new PageCursor(found[^1].LastUpdated.ToUnixTimeMilliseconds(), found[^1].Id);
+        }
+
+        return new SearchPage(found, matches, next);
+    }
+
+    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction tx, string sql, List<(string Name, object Value)> parameters)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = tx;
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+
+        return command;
     }
 
     /// <summary>Applies a write-back transaction atomically; returns the versioned references written.</summary>
