@@ -106,7 +106,7 @@ public sealed class ResourceStoreTests : IAsyncDisposable
             store.ApplyAsync(WriteBackOf("example-definite-ulnar-forearm.json", reportIfMatch: "W/\"7\"").Transaction, CancellationToken.None));
 
         Assert.True(error.IsConflict);
-        var report = Assert.Single(store.Search("DiagnosticReport", "Patient/pat-example-definite-ulnar-forearm", null, 10));
+        var report = Assert.Single(store.Search("DiagnosticReport", "Patient/pat-example-definite-ulnar-forearm", null, 10).Resources);
         Assert.Equal(1, report.Version);
     }
 
