@@ -1,7 +1,10 @@
 using System.Diagnostics;
+using FhirMmn.Fhir.Model;
+using FhirMmn.Service.FhirServer;
 using FhirMmn.Service.Hosting;
 using FhirMmn.Service.Storage;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -365,6 +368,61 @@ internal sealed class StoreFaults
             }
 
             return source;
+        }
+    }
+}
+
+/// <summary>The consumer under a failing store: a settlement the store refuses never ends a worker.</summary>
+public sealed class ConsumerStoreFaultTests
+{
+    [Fact]
+    public async Task A_settlement_the_store_refuses_leaves_the_message_to_come_again_and_the_consumer_goes_on()
+    {
+        var target = new GatedTarget();
+        using var service = new ServiceFactory(
+            new() { ["FhirMmn:Concurrency"] = "1", ["FhirMmn:LockDuration"] = "00:00:05" },
+            services => services.AddScoped<IWriteBackTarget>(_ => target));
+        var client = service.CreateClient();
+        var database = service.Services.GetRequiredService<Database>();
+        var faults = new StoreFaults();
+        database.Faults = faults.At;
+
+        var first = await client.PostAsync(ServiceCalls.Example("example-definite-ulnar-forearm.json"));
+        await target.Called.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        faults.Throw(StorePoint.Commit);
+        target.Open();
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        faults.Clear();
+        var second = await client.PostAsync(ServiceCalls.Example("example-probable-two-nerves.json"));
+
+        var firstStatus = await client.SettledAsync(first, TimeSpan.FromSeconds(60));
+        var secondStatus = await client.SettledAsync(second, TimeSpan.FromSeconds(60));
+        Assert.Equal("completed", firstStatus.GetProperty("state").GetString());
+        Assert.True(firstStatus.GetProperty("attempts").GetInt32() >= 2, firstStatus.ToString());
+        Assert.Equal("completed", secondStatus.GetProperty("state").GetString());
+    }
+
+    /// <summary>A write-back target whose writes wait until it is opened.</summary>
+    private sealed class GatedTarget : IWriteBackTarget
+    {
+        private readonly TaskCompletionSource open = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource Called { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public string? ServerBase => null;
+
+        public string Identity => "test";
+
+        public void Open() => open.TrySetResult();
+
+        public Task<TargetState> ReadAsync(string assessmentIdentifier, string carePlanIdentifier, CancellationToken cancellationToken) =>
+            Task.FromResult(new TargetState(null, null, null, null, null));
+
+        public async Task<IReadOnlyList<string>> WriteAsync(Bundle transaction, CancellationToken cancellationToken)
+        {
+            Called.TrySetResult();
+            await open.Task.WaitAsync(cancellationToken);
+            return [];
         }
     }
 }
