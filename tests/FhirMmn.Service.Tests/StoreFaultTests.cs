@@ -15,7 +15,7 @@ namespace FhirMmn.Service.Tests;
 /// where, every write handed to the writer is completed, what is reported stored is stored and what is reported
 /// failed is not, readiness says so, and the store goes on (or, where it cannot, fails every later write at once).
 /// </summary>
-public sealed class StoreFaultTests : IAsyncDisposable
+public sealed class StoreFaultTests : IAsyncLifetime, IAsyncDisposable
 {
     private static readonly TimeSpan Settled = TimeSpan.FromSeconds(10);
 
@@ -30,6 +30,11 @@ public sealed class StoreFaultTests : IAsyncDisposable
             Faults = faults.At,
         };
     }
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    // xunit 2 calls IAsyncLifetime's DisposeAsync, not IAsyncDisposable's: without it the store stayed open and its folder stayed.
+    Task IAsyncLifetime.DisposeAsync() => DisposeAsync().AsTask();
 
     public async ValueTask DisposeAsync()
     {
