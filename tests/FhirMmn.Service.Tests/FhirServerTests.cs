@@ -262,14 +262,20 @@ public sealed class FhirServerTests : IDisposable
     }
 
     [Fact]
-    public async Task The_service_is_not_ready_while_its_fhir_server_is_down()
+    public async Task The_service_stays_ready_while_its_fhir_server_is_down_and_reports_the_server_apart()
     {
-        var (server, service, _) = Start(("example-definite-ulnar-forearm.json", string.Empty));
-        Assert.Equal(HttpStatusCode.OK, (await service.GetAsync(new Uri("/health/ready", UriKind.Relative))).StatusCode);
+        var (server, service, bundles) = Start(("example-definite-ulnar-forearm.json", string.Empty));
+        Assert.Equal(HttpStatusCode.OK, (await HealthTests.HealthAsync(service, "/health/fhir-server")).Status);
 
         server.Dispose();
+        var (readyStatus, ready) = await HealthTests.HealthAsync(service, "/health/ready");
+        var (serverStatus, fhirServer) = await HealthTests.HealthAsync(service, "/health/fhir-server");
 
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await service.GetAsync(new Uri("/health/ready", UriKind.Relative))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, readyStatus);
+        Assert.DoesNotContain("fhir-server", HealthTests.Checks(ready).Keys);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, serverStatus);
+        Assert.Equal("Unhealthy", HealthTests.Checks(fhirServer)["fhir-server"]);
         Assert.Equal(HttpStatusCode.OK, (await service.GetAsync(new Uri("/health/live", UriKind.Relative))).StatusCode);
+        await service.PostAsync(bundles[0]);
     }
 }

@@ -12,7 +12,7 @@ using Bundle = Hl7.Fhir.Model.Bundle;
 namespace FhirMmn.Service.Tests;
 
 /// <summary>The embedded durable queue: peek-lock, expiry and redelivery, settling, and what the consumer does with each outcome.</summary>
-public sealed class QueueTests : IAsyncDisposable
+public sealed class QueueTests : IAsyncLifetime, IAsyncDisposable
 {
     private readonly string folder = Directory.CreateTempSubdirectory("fhirmmn-queue-").FullName;
     private readonly Database database;
@@ -24,6 +24,11 @@ public sealed class QueueTests : IAsyncDisposable
         database = new Database(options, new Environment(folder), NullLogger<Database>.Instance);
         transport = new SqliteTransport(database, TimeProvider.System, options);
     }
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    // xunit 2 calls IAsyncLifetime's DisposeAsync, not IAsyncDisposable's: without it the store stayed open and its folder stayed.
+    Task IAsyncLifetime.DisposeAsync() => DisposeAsync().AsTask();
 
     public async ValueTask DisposeAsync()
     {

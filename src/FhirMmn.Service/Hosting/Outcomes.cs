@@ -1,5 +1,6 @@
 using FhirMmn.Fhir.Model;
 using FhirMmn.Fhir.Outcomes;
+using FhirMmn.Service.Storage;
 using Microsoft.AspNetCore.Diagnostics;
 
 namespace FhirMmn.Service.Hosting;
@@ -8,6 +9,9 @@ namespace FhirMmn.Service.Hosting;
 internal static class Outcomes
 {
     public const string FhirJsonContentType = "application/fhir+json";
+
+    /// <summary>Retry-After of a 503: long enough for a load balancer to take a failing instance out of rotation.</summary>
+    public const string RetryAfterSeconds = "10";
 
     public static IResult Result(int status, OperationOutcome outcome) =>
         Results.Text(FhirJson.Serialize(outcome), FhirJsonContentType, statusCode: status);
@@ -33,12 +37,18 @@ internal sealed partial class OutcomeExceptionHandler(ILogger<OutcomeExceptionHa
             RequestValidationException invalid => (StatusCodes.Status400BadRequest, IssueCodes.Invalid, string.Join(" ", invalid.Problems)),
             BadHttpRequestException bad => (bad.StatusCode, IssueCodes.Invalid, "The request could not be read."),
             OperationCanceledException when context.RequestAborted.IsCancellationRequested => (499, IssueCodes.Incomplete, "The request was cancelled."),
-            Microsoft.Data.Sqlite.SqliteException => (StatusCodes.Status503ServiceUnavailable, IssueCodes.Transient, "The store is not available; try again."),
+            StoreUnavailableException or Microsoft.Data.Sqlite.SqliteException =>
+                (StatusCodes.Status503ServiceUnavailable, IssueCodes.Transient, "The store is not available; send the request again later."),
             _ => (StatusCodes.Status500InternalServerError, IssueCodes.Exception, "An internal error occurred."),
         };
         if (status >= 500)
         {
             LogFailure(logger, exception.GetType().Name, status);
+        }
+
+        if (status == StatusCodes.Status503ServiceUnavailable)
+        {
+            context.Response.Headers.RetryAfter = Outcomes.RetryAfterSeconds;
         }
 
         await Outcomes.WriteAsync(context, status, code, message).ConfigureAwait(false);

@@ -7,7 +7,6 @@ using FhirMmn.Service.Features.ResubmitMessage;
 using FhirMmn.Service.FhirServer;
 using FhirMmn.Service.Messaging;
 using FhirMmn.Service.Storage;
-using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 
 namespace FhirMmn.Service.Hosting;
@@ -37,6 +36,7 @@ public static class ServiceRegistration
         services.AddOptions<SecurityOptions>().BindConfiguration(SecurityOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IValidateOptions<FhirServerOptions>, FhirServerOptionsValidation>();
         services.AddSingleton<IValidateOptions<SecurityOptions>, SecurityOptionsValidation>();
+        services.AddSingleton<IValidateOptions<FhirMmnOptions>, DataFolderValidation>();
 
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<Database>();
@@ -67,9 +67,7 @@ public static class ServiceRegistration
         services.AddFeedAuthorization();
         services.AddExceptionHandler<OutcomeExceptionHandler>();
         services.AddProblemDetails();
-        services.AddHealthChecks()
-            .AddCheck<StoreHealthCheck>("store", tags: ["ready"])
-            .AddCheck<FhirServerHealthCheck>("fhir-server", tags: ["ready"]);
+        services.AddFhirMmnHealthChecks();
         return builder;
     }
 
@@ -91,8 +89,7 @@ public static class ServiceRegistration
         ResubmitMessageEndpoint.Map(app);
         MetadataEndpoint.Map(app);
         ReadResourcesEndpoints.Map(app);
-        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
+        HealthEndpoints.Map(app);
         return app;
     }
 }

@@ -24,6 +24,13 @@ internal sealed partial class QueueConsumer(
 {
     private static readonly TimeSpan IdlePoll = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// How long a stop waits for the workers to settle what they hold (a worker cancelled mid-message reschedules it).
+    /// A store or a server that does not answer must not hold the shutdown past the host's timeout: the messages of
+    /// workers still waiting then keep their locks, which expire, and are delivered again at the next start.
+    /// </summary>
+    internal static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(5);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         // Up to as many messages again as there are workers are taken ahead (locked, waiting in the channel), so a
@@ -32,7 +39,7 @@ internal sealed partial class QueueConsumer(
         var concurrency = options.Value.Concurrency;
         var inFlight = 2 * concurrency;
         var work = Channel.CreateBounded<Lease>(inFlight);
-        using var free = new SemaphoreSlim(inFlight, inFlight);
+        var free = new SemaphoreSlim(inFlight, inFlight);
         var workers = Enumerable.Range(0, concurrency).Select(_ => Task.Run(() => Work(work.Reader, free, stoppingToken), CancellationToken.None)).ToList();
         try
         {
@@ -84,7 +91,21 @@ internal sealed partial class QueueConsumer(
         finally
         {
             work.Writer.TryComplete();
-            await Task.WhenAll(workers).ConfigureAwait(false);
+            await StopWorkersAsync(workers, free).ConfigureAwait(false);
+        }
+    }
+
+    private async Task StopWorkersAsync(List<Task> workers, SemaphoreSlim free)
+    {
+        try
+        {
+            await Task.WhenAll(workers).WaitAsync(StopGrace).ConfigureAwait(false);
+            free.Dispose();
+        }
+        catch (TimeoutException)
+        {
+            // The semaphore stays: a worker that comes back later still releases its slot.
+            LogStopTimedOut(logger, workers.Count(w => !w.IsCompleted), StopGrace.TotalSeconds);
         }
     }
 
@@ -95,6 +116,12 @@ internal sealed partial class QueueConsumer(
             try
             {
                 await ProcessAsync(lease.Message, stoppingToken).ConfigureAwait(false);
+            }
+#pragma warning disable CA1031 // A settlement the store could not take must not end the worker: the lock expires and the message comes again.
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                LogSettleFailed(logger, e.GetType().Name);
             }
             finally
             {
@@ -180,6 +207,12 @@ internal sealed partial class QueueConsumer(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Message delivered {DeliveryCount} times without settling; dead-lettered")]
     private static partial void LogDeliveryLimit(ILogger logger, int deliveryCount);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Settling a message failed ({ExceptionType}); it is delivered again when its lock expires")]
+    private static partial void LogSettleFailed(ILogger logger, string exceptionType);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Workers} workers had not settled their messages {Seconds} s after the stop; their locks expire and the messages are delivered again")]
+    private static partial void LogStopTimedOut(ILogger logger, int workers, double seconds);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Receiving from the queue failed ({ExceptionType})")]
     private static partial void LogReceiveFailed(ILogger logger, string exceptionType);

@@ -1,6 +1,7 @@
 using FhirMmn.Fhir.Extraction;
 using FhirMmn.Service.Hosting;
 using FhirMmn.Service.Messaging;
+using FhirMmn.Service.Storage;
 using MediatR;
 using Microsoft.Extensions.Options;
 
@@ -36,6 +37,14 @@ internal sealed class IngestBundleValidator(IOptions<FhirMmnOptions> options) : 
 
 internal sealed class IngestBundleHandler(IMessageTransport transport, ReadCache cache, IOptions<FhirMmnOptions> options) : IRequestHandler<IngestBundle, IngestOutcome>
 {
+    /// <summary>
+    /// How long the intake waits for the store to confirm a bundle (committed and flushed; milliseconds when the disk is
+    /// well). Past it the answer is 503 with Retry-After, so that every intake answers within 5 s whatever the disk
+    /// does; a disk that is slow but not dead may still store the bundle afterwards, and sending it again is safe
+    /// (the evidence digest makes a repeat write nothing new).
+    /// </summary>
+    public static readonly TimeSpan StoreDeadline = TimeSpan.FromSeconds(3);
+
     public async Task<IngestOutcome> Handle(IngestBundle request, CancellationToken cancellationToken)
     {
         var read = FeedReader.Read(request.Body, new FeedReaderOptions
@@ -51,9 +60,16 @@ internal sealed class IngestBundleHandler(IMessageTransport transport, ReadCache
         // Kept before it is enqueued, so that the consumer finds it however quickly it takes the message.
         var id = MessageIds.New();
         cache.Put(id, read.Bundle!, request.Body.Length);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(StoreDeadline);
         try
         {
-            await transport.EnqueueAsync(id, request.Feed, request.Body, request.CorrelationId, cancellationToken).ConfigureAwait(false);
+            await transport.EnqueueAsync(id, request.Feed, request.Body, request.CorrelationId, deadline.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            cache.Forget(id);
+            throw new StoreUnavailableException("The store did not confirm the bundle in time.");
         }
         catch
         {
