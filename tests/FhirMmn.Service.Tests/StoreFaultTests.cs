@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using FhirMmn.Fhir.Model;
+using Bundle = Hl7.Fhir.Model.Bundle;
 using FhirMmn.Service.FhirServer;
 using FhirMmn.Service.Hosting;
 using FhirMmn.Service.Storage;
