@@ -87,12 +87,13 @@ public sealed class WriteBackTests
     }
 
     [Fact]
-    public void An_assumed_basis_says_so_in_the_conclusion_and_names_what_was_assumed()
+    public void An_assumed_basis_says_so_in_the_conclusion_and_names_what_was_assumed_in_peoples_words()
     {
         var report = Assess(Feeds.NoClinical).WriteBack.Report;
 
         Assert.Contains("if the clinical criteria are met", report.Conclusion, StringComparison.Ordinal);
-        Assert.Contains("weakness-nerve-count", report.Conclusion, StringComparison.Ordinal);
+        Assert.Contains("weakness in at least two nerves", report.Conclusion, StringComparison.Ordinal);
+        Assert.DoesNotContain("weakness-nerve-count", report.Conclusion, StringComparison.Ordinal);
         Assert.DoesNotContain("if the clinical criteria are met", Assess(Feeds.Definite).WriteBack.Report.Conclusion, StringComparison.Ordinal);
     }
 

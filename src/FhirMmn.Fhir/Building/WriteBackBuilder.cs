@@ -119,7 +119,7 @@ public static class WriteBackBuilder
             Status = request.CarePlanStatus,
             Intent = "proposal",
             Title = "MMN management proposal (EFNS/PNS 2010)",
-            Description = $"Guideline-based proposal for: {ReportText.CategoryDisplay(assessment.Category)}. {CarePlanActivities.ImmunosuppressantNote}",
+            Description = $"Guideline-based proposal for: {ReportText.CategoryText(assessment)}. {CarePlanActivities.ImmunosuppressantNote}",
             Subject = patient,
             Created = time,
             SupportingInfo = [reportReference],
@@ -200,7 +200,10 @@ public static class WriteBackBuilder
     {
         var codes = new List<CodeableConcept>
         {
-            CodeableConcept.Of(Contract.MmnCategory, assessment.Category.Code(), ReportText.CategoryDisplay(assessment.Category)),
+            CodeableConcept.Of(Contract.MmnCategory, assessment.Category.Code(), ReportText.CategoryDisplay(assessment.Category)) with
+            {
+                Text = ReportText.ConditionalCategoryText(assessment),
+            },
             CodeableConcept.Of(Contract.MmnBasis, assessment.Basis.Code(), ReportText.BasisDisplay(assessment.Basis)),
         };
 
@@ -231,7 +234,7 @@ public static class WriteBackBuilder
     private static string PlanNarrative(MmnAssessment assessment)
     {
         var x = new Xhtml();
-        x.Open("p").Element("b", $"MMN management proposal (EFNS/PNS 2010): {ReportText.CategoryDisplay(assessment.Category)}").Close("p");
+        x.Open("p").Element("b", $"MMN management proposal (EFNS/PNS 2010): {ReportText.CategoryText(assessment)}").Close("p");
         x.List(CarePlanActivities.For(assessment).Select(a => a.Description));
         x.Element("p", CarePlanActivities.ImmunosuppressantNote);
         x.Element("p", "A proposal for the treating neurologist; nothing here is ordered.");
