@@ -66,6 +66,10 @@ public static class MmnClassifier
         // Section 4.1 item 9: an equivocal anti-GM1 that, raised on a repeat, would change the category.
         var repeatCouldDecide = supportive.AntiGm1Equivocal
             && category != Category(clinical, counted, sensory, supportive.AssumingMet([CriterionId.AntiGm1Raised]), missing);
+        if (repeatCouldDecide)
+        {
+            reasons.Add("The IgM anti-GM1 antibodies are equivocal: raised on a repeat, they would change the category.");
+        }
 
         var criteria = clinical.Criteria
             .Concat(ElectrophysiologicalCriteria(nerves, segments, sensory, notEstablishedMatters))
@@ -237,7 +241,7 @@ public static class MmnClassifier
         var name = $"{row.Side.Name()} {counterpart.Name()}";
         if (lowAcross is not null)
         {
-            return new(row, SensoryCheck.Low, $"{lowAcross.Name} SNAP, across the block, low ({Amplitude(lowAcross)}): the block does not count");
+            return new(row, SensoryCheck.Low, $"{name} SNAP stimulated at {lowAcross.Site!.Value.Name()}, across the block, low ({Amplitude(lowAcross)}): the block does not count");
         }
 
         if (distal is { IsNormal: true })
@@ -247,7 +251,7 @@ public static class MmnClassifier
 
         if (normalAcross is not null)
         {
-            return new(row, SensoryCheck.Normal, $"{normalAcross.Name} SNAP, across the block, normal ({Amplitude(normalAcross)})");
+            return new(row, SensoryCheck.Normal, $"{name} SNAP stimulated at {normalAcross.Site!.Value.Name()}, across the block, normal ({Amplitude(normalAcross)})");
         }
 
         if (distal is { IsLow: true })
@@ -337,8 +341,8 @@ public static class MmnClassifier
             return [];
         }
 
-        var need = $"with a probable block in one nerve ({block.Nerve.Finding.Name}, {block.Row.Row.Name}), " +
-            $"{EfnsPns2010.SupportiveCriteriaForProbableWithOneBlock} supportive criteria make probable MMN; {supportive.MetCount} met";
+        var need = $"the probable block in the {block.Nerve.Finding.Name} nerve alone needs " +
+            $"{EfnsPns2010.SupportiveCriteriaForProbableWithOneBlock} supportive criteria for probable MMN, {supportive.MetCount} met";
         return supportive.Open
             .Select(o => new MissingDataFinding(MissingDataKind.SupportiveTestNotDone,
                 $"{NotDone(o.Id, o.Test)}: {need}", o.Name, o.Test))

@@ -35,6 +35,41 @@ public sealed class ExtractionTests
     }
 
     [Fact]
+    public void A_snap_stimulation_site_is_read_and_makes_a_segmental_snap_beside_the_distal_one()
+    {
+        var snaps = Evidence(Feeds.Load(Feeds.SegmentalSnap)).Evidence.Snaps.Where(s => s.Nerve == SensoryNerve.Median).ToList();
+
+        var ordered = snaps.OrderBy(s => s.Site).ToList();
+        Assert.Equal([null, StimulationSite.Elbow], ordered.Select(s => s.Site));
+        Assert.Equal([9m, 17m], ordered.Select(s => s.AmplitudeUv!.Value));
+        Assert.Equal([true, false], ordered.Select(s => s.IsDistal));
+    }
+
+    [Fact]
+    public void A_snap_stimulated_at_the_wrist_is_the_distal_snap()
+    {
+        var bundle = Feeds.Load(Feeds.Definite);
+        bundle.Entry(7)["component"]!.AsArray().Add(Feeds.Component(ContractCodes.StimulationSiteComponent, Feeds.Concept(Contract.StimulationSite, "wrist")));
+
+        var snap = Evidence(bundle).Evidence.Snaps.Single(s => s.Nerve == SensoryNerve.Ulnar);
+
+        Assert.Equal(StimulationSite.Wrist, snap.Site);
+        Assert.True(snap.IsDistal);
+    }
+
+    [Fact]
+    public void A_lateral_antebrachial_cutaneous_snap_is_read_and_holds_against_a_musculocutaneous_block()
+    {
+        var bundle = Feeds.Load(Feeds.Definite);
+        bundle.Entry(8)["bodySite"] = Feeds.Concept(Contract.Nerve, "lateral-antebrachial-cutaneous");
+
+        var snap = Evidence(bundle).Evidence.Snaps.Single(s => s.Nerve == SensoryNerve.LateralAntebrachialCutaneous);
+
+        Assert.Equal((Side.Left, 12m), (snap.Side, snap.AmplitudeUv));
+        Assert.Equal(SensoryNerve.LateralAntebrachialCutaneous, MotorNerve.Musculocutaneous.SensoryCounterpart());
+    }
+
+    [Fact]
     public void The_example_studies_group_by_nerve_side_and_day_with_sites_in_order()
     {
         var studies = Evidence(Feeds.Load(Feeds.Definite)).Evidence.MotorStudies;
