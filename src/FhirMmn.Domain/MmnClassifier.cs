@@ -155,7 +155,13 @@ public static class MmnClassifier
 
         public BlockGrade NotEstablishedGrade => Best(Checks.Where(c => c.Check == SensoryCheck.NotEstablished));
 
-        public RowCheck? BestOf(SensoryCheck check) => Preferred(Checks.Where(c => c.Check == check && c.Row.Grade == Best(Checks.Where(x => x.Check == check))));
+        /// <summary>The most local of the best-graded blocks with this check.</summary>
+        public RowCheck? BestOf(SensoryCheck check)
+        {
+            var withCheck = Checks.Where(c => c.Check == check).ToList();
+            var best = Best(withCheck);
+            return Preferred(withCheck.Where(c => c.Row.Grade == best));
+        }
 
         private static BlockGrade Best(IEnumerable<RowCheck> checks) => checks.Select(c => c.Row.Grade).DefaultIfEmpty(BlockGrade.None).Max();
     }
