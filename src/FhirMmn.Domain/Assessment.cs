@@ -40,8 +40,14 @@ public enum SegmentStatus
     /// <summary>Graded for conduction block.</summary>
     Graded,
 
-    /// <summary>Not gradeable: data missing or the distal CMAP too small (a missing-data finding).</summary>
+    /// <summary>Not gradeable: area, duration, amplitude or its lower limit not sent (a missing-data finding).</summary>
     NotGradeable,
+
+    /// <summary>
+    /// Not assessable: the distal CMAP is too low (axonal loss) for a block to be judged there (a
+    /// missing-data finding whose deciding test is other nerves, not the same study again).
+    /// </summary>
+    NotAssessable,
 
     /// <summary>Crosses a common entrapment site: excluded by the criteria.</summary>
     EntrapmentSite,
@@ -50,7 +56,36 @@ public enum SegmentStatus
     NerveNotGraded,
 }
 
-/// <summary>One segment between two consecutive reported sites of a study.</summary>
+/// <summary>A segment joins two consecutive reported sites; a span joins the study's most distal site to a site further up.</summary>
+public enum SegmentKind
+{
+    Segment,
+    Span,
+}
+
+/// <summary>What a caveat qualifies (DESIGN.md section 4.1 items 5 and 7). A caveat never changes the category.</summary>
+public enum CaveatKind
+{
+    /// <summary>The grade rests on stimulation at Erb's point, where supramaximal stimulation is hard to confirm.</summary>
+    ErbPointStimulation,
+
+    /// <summary>A radial segment or span that crosses the spiral groove, a compression site.</summary>
+    RadialSpiralGroove,
+
+    /// <summary>CSF protein at or above 1 g/L: points to CIDP.</summary>
+    CsfProteinOneGramOrMore,
+
+    /// <summary>A low sural or superficial peroneal SNAP: sensory involvement.</summary>
+    LowLegSnap,
+}
+
+/// <summary>A caveat, shown beside the finding it qualifies.</summary>
+public sealed record Caveat(CaveatKind Kind, string Text);
+
+/// <summary>
+/// One segment (two consecutive reported sites of a study) or span (the study's most distal site and a
+/// site further up), graded by the same rules.
+/// </summary>
 public sealed record SegmentFinding(
     string StudyId,
     MotorNerve Nerve,
@@ -63,32 +98,91 @@ public sealed record SegmentFinding(
     BlockGrade Grade,
     string Why)
 {
+    public SegmentKind Kind { get; init; } = SegmentKind.Segment;
+
+    /// <summary>Both sites in the elbow region: the 30 % criterion does not apply (section 4.1 item 2).</summary>
+    public bool IsShort => DistalSite.IsInElbowRegion() && ProximalSite.IsInElbowRegion();
+
+    /// <summary>Caveats of this grade (Erb's point, spiral groove), beside it.</summary>
+    public IReadOnlyList<Caveat> Caveats { get; init; } = [];
+
+    /// <summary>
+    /// This row gave a grade that decided the category (a counted block of definite, probable or
+    /// possible MMN), or it is what left the category undecided (insufficient data).
+    /// </summary>
+    public bool Decided { get; init; }
+
     public string Name => $"{DistalSite.Name()} to {ProximalSite.Name()}";
 }
 
 /// <summary>How a conduction block stands against "normal sensory conduction in the segments with CB".</summary>
 public enum SensoryCheck
 {
-    /// <summary>No block to check, or a peroneal block (no SNAP needed).</summary>
+    /// <summary>No block to check, or a peroneal block whose superficial peroneal SNAP is not low.</summary>
     NotRequired,
 
-    /// <summary>The SNAP of that nerve on that side is present and at or above its lower limit.</summary>
+    /// <summary>The distal SNAP of that nerve and side, or a segmental SNAP across the block, is at or above its lower limit.</summary>
     Normal,
 
-    /// <summary>The SNAP is below its lower limit: the block does not count.</summary>
+    /// <summary>A SNAP that decides is below its lower limit: the block does not count.</summary>
     Low,
 
     /// <summary>No SNAP (or no lower limit) for that nerve and side: a missing-data finding.</summary>
     Missing,
+
+    /// <summary>
+    /// The distal SNAP is low and no segmental SNAP crosses the block: "sensory conduction across the
+    /// block not established" (a missing-data finding where counting the block would change the category).
+    /// </summary>
+    NotEstablished,
 }
 
-/// <summary>A nerve on one side: its best block grade and whether the block counts.</summary>
+/// <summary>
+/// A nerve on one side. <see cref="Grade"/> is the best grade of its segments and spans;
+/// <see cref="CountedGrade"/> the best grade of those whose sensory check lets them count;
+/// <see cref="Deciding"/> the segment or span that gave the counted grade (else the best grade).
+/// </summary>
 public sealed record NerveFinding(MotorNerve Nerve, Side Side, BlockGrade Grade, SensoryCheck Sensory, string SensoryWhy)
 {
+    public BlockGrade CountedGrade { get; init; }
+
+    /// <summary>The best grade of the blocks whose sensory data is missing or not established (they may count once it is in).</summary>
+    public BlockGrade PendingGrade { get; init; }
+
+    public SegmentFinding? Deciding { get; init; }
+
+    /// <summary>The caveats of the deciding segment or span.</summary>
+    public IReadOnlyList<Caveat> Caveats { get; init; } = [];
+
     /// <summary>A block counts when it is probable or definite and the sensory condition holds.</summary>
-    public bool Counts => Grade != BlockGrade.None && Sensory is SensoryCheck.NotRequired or SensoryCheck.Normal;
+    public bool Counts => CountedGrade != BlockGrade.None;
 
     public string Name => $"{Side.Name()} {Nerve.Name()}";
+}
+
+/// <summary>How a SNAP compares with its lower limit.</summary>
+public enum SnapStatus
+{
+    Normal,
+    Low,
+
+    /// <summary>The value or the lower limit is missing.</summary>
+    Incomplete,
+}
+
+/// <summary>One SNAP as the criteria read it: distal or segmental, normal or low, with its caveats.</summary>
+public sealed record SnapFinding(
+    SensoryNerve Nerve,
+    Side Side,
+    StimulationSite? Site,
+    bool Segmental,
+    decimal? AmplitudeUv,
+    decimal? LowerLimitUv,
+    SnapStatus Status,
+    IReadOnlyList<Caveat> Caveats,
+    string SourceId)
+{
+    public string Name => Segmental ? $"{Side.Name()} {Nerve.Name()} (stimulated at {Site!.Value.Name()})" : $"{Side.Name()} {Nerve.Name()}";
 }
 
 public enum CriterionGroup
@@ -121,6 +215,9 @@ public enum CriterionStatus
     Met,
     NotMet,
     NotProvided,
+
+    /// <summary>The lab called the result equivocal (anti-GM1 IgM flagged E or IND): neither met nor not met.</summary>
+    Equivocal,
 }
 
 /// <summary>One line of the criteria checklist. <paramref name="Assumed"/>: not provided, taken as met.</summary>
@@ -130,7 +227,11 @@ public sealed record CriterionResult(
     string Title,
     CriterionStatus Status,
     bool Assumed,
-    string Detail);
+    string Detail)
+{
+    /// <summary>Caveats of this finding (a CSF protein of 1 g/L or more).</summary>
+    public IReadOnlyList<Caveat> Caveats { get; init; } = [];
+}
 
 public enum MissingDataKind
 {
@@ -140,17 +241,29 @@ public enum MissingDataKind
     /// <summary>Motor studies, but not one segment that the criteria could grade.</summary>
     NoSegmentToGrade,
 
-    /// <summary>A segment lacks area or duration, a lower limit, or has a distal CMAP below the floor.</summary>
+    /// <summary>A segment lacks area or duration, or the amplitude or its lower limit ("not sent").</summary>
     SegmentNotGradeable,
+
+    /// <summary>A segment whose distal CMAP is below the floor: not assessable (axonal loss).</summary>
+    SegmentNotAssessable,
 
     /// <summary>A block in an upper-limb nerve whose SNAP (or its lower limit) is not in the data.</summary>
     SnapMissingForBlock,
+
+    /// <summary>A block whose distal SNAP is low and that no segmental SNAP crosses, where counting it would change the category.</summary>
+    SensoryAcrossBlockNotEstablished,
 
     /// <summary>No upper-limb SNAP at all.</summary>
     NoUpperLimbSnap,
 
     /// <summary>An upper-limb SNAP without its value or its lower limit.</summary>
     UpperLimbSnapIncomplete,
+
+    /// <summary>
+    /// One counted block and fewer than two supportive criteria met, but enough not provided (or
+    /// equivocal) that two could be met: the supportive test not done (section 4.1 item 3).
+    /// </summary>
+    SupportiveTestNotDone,
 }
 
 /// <summary>The kind of test that closes a gap in the data.</summary>
@@ -164,6 +277,27 @@ public enum DecidingTest
 
     /// <summary>Sensory conduction studies: SNAP amplitudes with their lower limits.</summary>
     SensoryStudies,
+
+    /// <summary>Motor conduction studies of other nerves (the segment's distal CMAP is too low to assess).</summary>
+    OtherNerves,
+
+    /// <summary>A sensory conduction study across the blocked segment (a segmental SNAP stimulated at or above the block).</summary>
+    SensoryStudyAcrossBlock,
+
+    /// <summary>Serum IgM anti-GM1 antibodies (supportive criterion 1).</summary>
+    AntiGm1,
+
+    /// <summary>A repeat of an equivocal IgM anti-GM1 result.</summary>
+    AntiGm1Repeat,
+
+    /// <summary>CSF protein (supportive criterion 2).</summary>
+    CsfProtein,
+
+    /// <summary>Brachial plexus MRI (supportive criterion 3).</summary>
+    PlexusMri,
+
+    /// <summary>An IVIg trial with objective measures of the response (supportive criterion 4).</summary>
+    IvigTrial,
 }
 
 /// <summary>Something the criteria need that the data lacks, and what would decide it.</summary>
@@ -183,4 +317,22 @@ public sealed record MmnAssessment(
     bool SensoryInvolvement)
 {
     public bool MissingDataPresent => MissingData.Count > 0;
+
+    /// <summary>Every SNAP, distal and segmental, as the criteria read it.</summary>
+    public IReadOnlyList<SnapFinding> Snaps { get; init; } = [];
+
+    /// <summary>Every caveat of the assessment (each also stands beside its finding). None changes the category.</summary>
+    public IReadOnlyList<Caveat> Caveats { get; init; } = [];
+
+    /// <summary>The segments and spans that decided the category (<see cref="SegmentFinding.Decided"/>).</summary>
+    public IEnumerable<SegmentFinding> DecidingSegments => Segments.Where(s => s.Decided);
+
+    /// <summary>The IgM anti-GM1 result is equivocal (section 4.1 item 9).</summary>
+    public bool AntiGm1Equivocal { get; init; }
+
+    /// <summary>An equivocal anti-GM1 that, raised on a repeat, would change the category: the plan proposes repeating it.</summary>
+    public bool AntiGm1RepeatCouldDecide { get; init; }
+
+    /// <summary>CSF protein of 1 g/L or more: the differential names the CIDP work-up (section 4.1 item 7).</summary>
+    public bool CsfProteinOneGramOrMore { get; init; }
 }

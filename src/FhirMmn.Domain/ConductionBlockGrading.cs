@@ -1,21 +1,41 @@
 namespace FhirMmn.Domain;
 
 /// <summary>
-/// Segments of a motor study and their conduction block grades (EFNS/PNS 2010 electrophysiological
-/// criteria 1 and 2). Threshold comparisons cross-multiply in decimal: no division, no rounding,
-/// so a case exactly at a boundary stays on the side the criteria put it.
+/// Segments and spans of a motor study and their conduction block grades (EFNS/PNS 2010
+/// electrophysiological criteria 1 and 2; DESIGN.md section 4 and 4.1 items 1, 2, 7 and 8). Threshold
+/// comparisons cross-multiply in decimal: no division, no rounding, so a case exactly at a boundary stays
+/// on the side the criteria put it.
 /// </summary>
 internal static class ConductionBlockGrading
 {
     internal sealed record GradedSegment(SegmentFinding Finding, MissingDataFinding? Missing);
 
+    /// <summary>
+    /// Each pair of consecutive reported sites (a segment), then each site two or more further up paired
+    /// with the study's most distal site (a span: "whatever the nerve segment length"). A span that
+    /// crosses an entrapment site, and a tibial span, is left out: it would only repeat why its segments
+    /// are not graded. A span never adds a missing-data finding of its own: what it lacks (the data at the
+    /// most distal site or at its proximal site, the floor at the most distal site) is already the
+    /// finding of the segment that starts or ends there.
+    /// </summary>
     public static IEnumerable<GradedSegment> Grade(MotorStudy study)
     {
         var sites = study.Sites.OrderBy(s => s.Site).ToList();
         var lowerLimit = sites.Select(s => s.AmplitudeLowerLimitMv).FirstOrDefault(v => v is not null);
         for (var i = 0; i + 1 < sites.Count; i++)
         {
-            yield return GradeSegment(study, sites[i], sites[i + 1], lowerLimit);
+            yield return GradeSegment(study, sites[i], sites[i + 1], lowerLimit, SegmentKind.Segment);
+        }
+
+        for (var j = 2; j < sites.Count; j++)
+        {
+            if (study.Nerve == MotorNerve.Tibial || CrossesEntrapmentSite(study.Nerve, sites[0].Site, sites[j].Site))
+            {
+                continue;
+            }
+
+            var span = GradeSegment(study, sites[0], sites[j], lowerLimit, SegmentKind.Span);
+            yield return span with { Missing = null };
         }
     }
 
@@ -33,10 +53,10 @@ internal static class ConductionBlockGrading
         _ => false,
     };
 
-    private static GradedSegment GradeSegment(MotorStudy study, CmapSite distal, CmapSite proximal, decimal? lowerLimit)
+    private static GradedSegment GradeSegment(MotorStudy study, CmapSite distal, CmapSite proximal, decimal? lowerLimit, SegmentKind kind)
     {
         SegmentFinding Finding(SegmentStatus status, decimal? reduction, decimal? increase, BlockGrade grade, string why) =>
-            new(study.Id, study.Nerve, study.Side, distal.Site, proximal.Site, status, reduction, increase, grade, why);
+            new(study.Id, study.Nerve, study.Side, distal.Site, proximal.Site, status, reduction, increase, grade, why) { Kind = kind };
 
         var where = $"{study.Side.Name()} {study.Nerve.Name()}, {distal.Site.Name()} to {proximal.Site.Name()}";
 
@@ -93,8 +113,8 @@ internal static class ConductionBlockGrading
         {
             var list = string.Join(", ", absent);
             return new(
-                Finding(SegmentStatus.NotGradeable, reduction, increase, BlockGrade.None, $"not gradeable: no {list}"),
-                new(MissingDataKind.SegmentNotGradeable, $"{where}: not gradeable, no {list}", $"{list} ({where})",
+                Finding(SegmentStatus.NotGradeable, reduction, increase, BlockGrade.None, $"not gradeable: not sent: {list}"),
+                new(MissingDataKind.SegmentNotGradeable, $"{where}: not gradeable, not sent: {list}", $"{list} ({where})",
                     DecidingTest.CmapAreaAndDuration));
         }
 
@@ -119,19 +139,49 @@ internal static class ConductionBlockGrading
                 ? $"the distal CMAP amplitude {Measured.Format(amplitude)} mV is not above {Measured.Format(EfnsPns2010.DistalAmplitudeFloorMv)} mV"
                 : $"the distal CMAP amplitude {Measured.Format(amplitude)} mV is not above {Measured.Format(EfnsPns2010.DistalAmplitudeFloorPercentOfLowerLimit)} % of the lower limit of normal ({Measured.Format(limit)} mV)";
             return new(
-                Finding(SegmentStatus.NotGradeable, reduction, increase, BlockGrade.None, $"not gradeable: {why}"),
-                new(MissingDataKind.SegmentNotGradeable, $"{where}: {why}",
-                    $"a segment of this or another nerve with a distal CMAP above the floor ({where} cannot be graded)",
-                    DecidingTest.ExtendedMotorStudies));
+                Finding(SegmentStatus.NotAssessable, reduction, increase, BlockGrade.None,
+                    $"not assessable (distal CMAP too low, axonal loss): {why}"),
+                new(MissingDataKind.SegmentNotAssessable, $"{where}: not assessable (distal CMAP too low, axonal loss): {why}",
+                    $"motor conduction studies of other nerves ({where} cannot be assessed for a block; studying it again would not decide)",
+                    DecidingTest.OtherNerves));
         }
 
-        var (grade, reason) = GradeBlock(study.Nerve, da, proximal.AreaMvMs!.Value, dd, proximal.DurationMs!.Value,
+        var finding = Finding(SegmentStatus.Graded, reduction, increase, BlockGrade.None, string.Empty);
+        var (grade, reason) = GradeBlock(study.Nerve, finding.IsShort, da, proximal.AreaMvMs!.Value, dd, proximal.DurationMs!.Value,
             reduction!.Value, increase!.Value);
-        return new(Finding(SegmentStatus.Graded, reduction, increase, grade, reason), null);
+        return new(finding with { Grade = grade, Why = reason, Caveats = Caveats(study.Nerve, distal.Site, proximal.Site, grade) }, null);
+    }
+
+    /// <summary>
+    /// Section 4.1 item 7: a grade that rests on Erb's point, and a radial segment or span across the
+    /// spiral groove. Only on a block (probable or definite): a caveat qualifies a grade that could
+    /// decide, and "no block" decides nothing.
+    /// </summary>
+    private static List<Caveat> Caveats(MotorNerve nerve, StimulationSite distal, StimulationSite proximal, BlockGrade grade)
+    {
+        var caveats = new List<Caveat>();
+        if (grade == BlockGrade.None)
+        {
+            return caveats;
+        }
+
+        if (proximal == StimulationSite.ErbPoint)
+        {
+            caveats.Add(new(CaveatKind.ErbPointStimulation,
+                "the block rests on stimulation at Erb's point, where supramaximal stimulation is hard to confirm: a submaximal stimulus there looks like a block"));
+        }
+
+        if (nerve == MotorNerve.Radial && distal <= StimulationSite.AboveElbow && proximal >= StimulationSite.Axilla)
+        {
+            caveats.Add(new(CaveatKind.RadialSpiralGroove,
+                "the radial segment crosses the spiral groove, a compression site: a block here may be a compression neuropathy"));
+        }
+
+        return caveats;
     }
 
     private static (BlockGrade Grade, string Why) GradeBlock(
-        MotorNerve nerve, decimal distalArea, decimal proximalArea, decimal distalDuration, decimal proximalDuration,
+        MotorNerve nerve, bool isShort, decimal distalArea, decimal proximalArea, decimal distalDuration, decimal proximalDuration,
         decimal reduction, decimal increase)
     {
         // reduction >= t  <=>  (da - pa) * 100 >= t * da ; increase <= t  <=>  (pd - dd) * 100 <= t * dd
@@ -142,11 +192,13 @@ internal static class ConductionBlockGrading
         var upperLimb = nerve.LimbOf() == Limb.Upper;
         var definiteNerve = nerve is MotorNerve.Median or MotorNerve.Ulnar or MotorNerve.Peroneal;
 
-        var area = $"area reduced {Percent.Format(reduction)}";
-        var duration = $"duration {(increase >= 0m ? "increased" : "changed")} {Percent.Format(increase)}";
+        // Section 4.1 item 11: an area that rose prints as "area increased 10 %", never "reduced -10 %".
+        var area = reduction >= 0m ? $"area reduced {Percent.Format(reduction)}" : $"area increased {Percent.Format(-reduction)}";
+        var duration = increase >= 0m ? $"duration increased {Percent.Format(increase)}" : $"duration decreased {Percent.Format(-increase)}";
         var d50 = Measured.Format(EfnsPns2010.DefiniteAreaReductionPercent);
         var p30 = Measured.Format(EfnsPns2010.ProbableAreaReductionPercent);
         var t30 = Measured.Format(EfnsPns2010.MaxDurationIncreasePercent);
+        const string ShortSegment = "a short segment (both sites in the elbow region)";
 
         if (definiteReduction && durationWithin && definiteNerve)
         {
@@ -158,10 +210,16 @@ internal static class ConductionBlockGrading
             return (BlockGrade.Probable, $"{area} (>= {d50} %), {duration} (> {t30} %): probable conduction block");
         }
 
-        if (probableReduction && durationWithin && upperLimb)
+        if (probableReduction && durationWithin && upperLimb && !isShort)
         {
             var note = definiteReduction ? $"; the {nerve.Name()} nerve reaches probable at most" : string.Empty;
-            return (BlockGrade.Probable, $"{area} (>= {p30} %), {duration} (<= {t30} %) in an upper-limb nerve: probable conduction block{note}");
+            return (BlockGrade.Probable, $"{area} (>= {p30} %), {duration} (<= {t30} %) over a long segment of an upper-limb nerve: probable conduction block{note}");
+        }
+
+        if (probableReduction && durationWithin && upperLimb)
+        {
+            var nerveNote = definiteReduction ? $" (the definite criterion does not apply to the {nerve.Name()} nerve)" : string.Empty;
+            return (BlockGrade.None, $"{area} (>= {p30} %), {duration} (<= {t30} %) over {ShortSegment}: the {p30} % criterion needs a long segment{nerveNote}: no conduction block");
         }
 
         if (probableReduction && !upperLimb)
@@ -174,6 +232,8 @@ internal static class ConductionBlockGrading
             return (BlockGrade.None, $"{area} (>= {p30} % but < {d50} %), {duration} (> {t30} %): no conduction block");
         }
 
-        return (BlockGrade.None, $"{area} (< {p30} %), {duration}: no conduction block");
+        return (BlockGrade.None, reduction >= 0m
+            ? $"{area} (< {p30} %), {duration}: no conduction block"
+            : $"{area}, {duration}: no conduction block");
     }
 }

@@ -12,8 +12,12 @@ public static class EfnsPns2010
     /// <summary>Identifies the criteria this classifier encodes.</summary>
     public const string Id = "efns-pns-2010";
 
-    /// <summary>Version of FhirMmn's encoding of the criteria (the PlanDefinition's version too).</summary>
-    public const string Version = "0.1.0";
+    /// <summary>
+    /// Version of FhirMmn's encoding of the criteria (the PlanDefinition's version too). 0.2.0 is criteria
+    /// revision 2 (DESIGN.md section 4.1: spans, long and short segments, segmental SNAPs, caveats, ...;
+    /// docs/criteria.md).
+    /// </summary>
+    public const string Version = "0.2.0";
 
     public const string Citation =
         "van Schaik IN et al. EFNS/PNS guideline on management of multifocal motor neuropathy. " +
@@ -22,7 +26,10 @@ public static class EfnsPns2010
     /// <summary>Definite conduction block: negative-peak CMAP area reduction of at least 50 %.</summary>
     public const decimal DefiniteAreaReductionPercent = 50m;
 
-    /// <summary>Probable conduction block in upper-limb nerves: area reduction of at least 30 %.</summary>
+    /// <summary>
+    /// Probable conduction block in upper-limb nerves: area reduction of at least 30 %, over a long segment
+    /// (one not wholly in the elbow region, <see cref="Vocabulary.IsInElbowRegion"/>).
+    /// </summary>
     public const decimal ProbableAreaReductionPercent = 30m;
 
     /// <summary>Negative-peak duration increase allowed for definite (and 30 % probable) block: at most 30 %.</summary>
@@ -40,7 +47,7 @@ public static class EfnsPns2010
     /// <summary>Core clinical criterion 1: weakness for more than one month (UCUM mo = 30.4375 d).</summary>
     public const decimal MinimumWeaknessDurationDays = 30.4375m;
 
-    /// <summary>Supportive criterion 2: CSF protein raised, but below 1 g/L.</summary>
+    /// <summary>Supportive criterion 2: CSF protein raised, but below 1 g/L; at or above it a caveat points to CIDP.</summary>
     public const decimal CsfProteinCeilingGramsPerLitre = 1m;
 
     /// <summary>Upper limit of normal CSF protein used when the lab gives none.</summary>

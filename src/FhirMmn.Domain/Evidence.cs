@@ -19,8 +19,31 @@ public sealed record CmapSite(
 /// </summary>
 public sealed record MotorStudy(string Id, MotorNerve Nerve, Side Side, IReadOnlyList<CmapSite> Sites);
 
-/// <summary>A sensory nerve action potential amplitude, in microvolts, with the lab's lower limit of normal.</summary>
-public sealed record SnapResult(SensoryNerve Nerve, Side Side, decimal? AmplitudeUv, decimal? LowerLimitUv, string SourceId);
+/// <summary>
+/// A sensory nerve action potential amplitude, in microvolts, with the lab's lower limit of normal.
+/// <paramref name="Site"/> is the stimulation site when the lab gave one: none or the wrist is the
+/// distal SNAP; a more proximal site makes a segmental SNAP, which tells whether sensory conduction
+/// crosses a block at or distal to that site (DESIGN.md section 4.1 item 4).
+/// </summary>
+public sealed record SnapResult(
+    SensoryNerve Nerve, Side Side, decimal? AmplitudeUv, decimal? LowerLimitUv, string SourceId, StimulationSite? Site = null)
+{
+    /// <summary>Whether this is the distal SNAP of its nerve (<see cref="Vocabulary.IsDistalSnapSite"/>).</summary>
+    public bool IsDistal => Nerve.IsDistalSnapSite(Site);
+
+    /// <summary>The site that tells SNAPs of one nerve and side apart: null for the distal SNAP.</summary>
+    public StimulationSite? Slot => IsDistal ? null : Site;
+
+    internal bool IsComplete => AmplitudeUv is not null && LowerLimitUv is not null;
+
+    internal bool IsLow => IsComplete && AmplitudeUv!.Value < LowerLimitUv!.Value;
+
+    internal bool IsNormal => IsComplete && AmplitudeUv!.Value >= LowerLimitUv!.Value;
+
+    internal string Name => IsDistal
+        ? $"{Side.Name()} {Nerve.Name()}"
+        : $"{Side.Name()} {Nerve.Name()} (stimulated at {Site!.Value.Name()})";
+}
 
 /// <summary>The lab's own interpretation flag, when it gave one that FhirMmn recognises.</summary>
 public enum LabInterpretation
@@ -28,6 +51,9 @@ public enum LabInterpretation
     None,
     Raised,
     NotRaised,
+
+    /// <summary>Equivocal or indeterminate (v3 ObservationInterpretation E, IND): neither raised nor not raised.</summary>
+    Equivocal,
 }
 
 /// <summary>An IgM anti-GM1 antibody result. The lab's flag, when present, decides; else the value does.</summary>
@@ -108,8 +134,10 @@ public sealed record ClinicalFindings
 }
 
 /// <summary>
-/// Everything known of one patient for one assessment. At most one SNAP per nerve and side (the caller
-/// keeps the newest); several motor studies of one nerve and side are allowed (different days).
+/// Everything known of one patient for one assessment. At most one SNAP per nerve, side and
+/// <see cref="SnapResult.Slot"/> (the distal SNAP, or one stimulation site; the caller keeps the newest);
+/// several motor studies of one nerve and side are allowed (different days). Anti-GM1 results come
+/// oldest first: among those not raised, the newest tells equivocal from not raised.
 /// </summary>
 public sealed record MmnEvidence(
     IReadOnlyList<MotorStudy> MotorStudies,

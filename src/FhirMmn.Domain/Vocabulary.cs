@@ -26,6 +26,9 @@ public enum SensoryNerve
     Radial,
     Sural,
     SuperficialPeroneal,
+
+    /// <summary>The sensory branch of the musculocutaneous nerve (EFNS/PNS 2010 criterion 3 for a musculocutaneous block).</summary>
+    LateralAntebrachialCutaneous,
 }
 
 /// <summary>Stimulation sites. Within each limb the declaration order is distal to proximal.</summary>
@@ -62,20 +65,42 @@ public static class Vocabulary
         site <= StimulationSite.ErbPoint ? Limb.Upper : Limb.Lower;
 
     public static bool IsUpperLimb(this SensoryNerve nerve) =>
-        nerve is SensoryNerve.Median or SensoryNerve.Ulnar or SensoryNerve.Radial;
+        nerve is SensoryNerve.Median or SensoryNerve.Ulnar or SensoryNerve.Radial or SensoryNerve.LateralAntebrachialCutaneous;
+
+    public static Limb LimbOf(this SensoryNerve nerve) => nerve.IsUpperLimb() ? Limb.Upper : Limb.Lower;
 
     /// <summary>
     /// The sensory nerve whose SNAP tells whether sensory conduction is normal in a motor nerve's
-    /// territory (EFNS/PNS 2010 electrophysiological criterion 3). Musculocutaneous has none in the
-    /// feed vocabulary (its sensory branch, the lateral antebrachial cutaneous nerve, is not coded).
+    /// territory (EFNS/PNS 2010 electrophysiological criterion 3; DESIGN.md section 4.1 items 5 and 6):
+    /// for the musculocutaneous its sensory branch, the lateral antebrachial cutaneous nerve; for the
+    /// peroneal its own sensory branch, the superficial peroneal nerve. The tibial has none.
     /// </summary>
     public static SensoryNerve? SensoryCounterpart(this MotorNerve nerve) => nerve switch
     {
         MotorNerve.Median => SensoryNerve.Median,
         MotorNerve.Ulnar => SensoryNerve.Ulnar,
         MotorNerve.Radial => SensoryNerve.Radial,
+        MotorNerve.Musculocutaneous => SensoryNerve.LateralAntebrachialCutaneous,
+        MotorNerve.Peroneal => SensoryNerve.SuperficialPeroneal,
         _ => null,
     };
+
+    /// <summary>
+    /// The elbow region: below-elbow, elbow and above-elbow. A segment or span with both sites in it is
+    /// short (DESIGN.md section 4.1 item 2); the 30 % criterion for probable block needs a long one.
+    /// </summary>
+    public static bool IsInElbowRegion(this StimulationSite site) =>
+        site is StimulationSite.BelowElbow or StimulationSite.Elbow or StimulationSite.AboveElbow;
+
+    /// <summary>
+    /// Whether a SNAP stimulated at <paramref name="site"/> is the distal SNAP of its nerve (section 4.1
+    /// item 4): no site, or the wrist. For the lateral antebrachial cutaneous nerve also the elbow, where
+    /// its routine study stimulates it (reading taken, docs/criteria.md). Any other site makes a
+    /// segmental SNAP.
+    /// </summary>
+    public static bool IsDistalSnapSite(this SensoryNerve nerve, StimulationSite? site) =>
+        site is null or StimulationSite.Wrist
+        || (nerve == SensoryNerve.LateralAntebrachialCutaneous && site == StimulationSite.Elbow);
 
     public static string Name(this MotorNerve nerve) => nerve switch
     {
@@ -95,6 +120,7 @@ public static class Vocabulary
         SensoryNerve.Radial => "radial",
         SensoryNerve.Sural => "sural",
         SensoryNerve.SuperficialPeroneal => "superficial peroneal",
+        SensoryNerve.LateralAntebrachialCutaneous => "lateral antebrachial cutaneous",
         _ => throw new ArgumentOutOfRangeException(nameof(nerve)),
     };
 
@@ -113,5 +139,17 @@ public static class Vocabulary
         StimulationSite.AboveFibularHead => "above fibular head",
         StimulationSite.PoplitealFossa => "popliteal fossa",
         _ => throw new ArgumentOutOfRangeException(nameof(site)),
+    };
+
+    /// <summary>A clinical finding in people's words, as the criteria need it (the favourable reading).</summary>
+    public static string Describe(this ClinicalFinding finding) => finding switch
+    {
+        ClinicalFinding.WeaknessNerveCount => "weakness in at least two nerves",
+        ClinicalFinding.WeaknessDuration => "weakness for more than one month",
+        ClinicalFinding.ObjectiveSensoryLoss => "no objective sensory loss",
+        ClinicalFinding.UpperMotorNeuronSigns => "no upper motor neuron signs",
+        ClinicalFinding.MarkedBulbarInvolvement => "no marked bulbar involvement",
+        ClinicalFinding.DiffuseSymmetricWeaknessEarly => "no diffuse symmetric weakness in the first weeks",
+        _ => throw new ArgumentOutOfRangeException(nameof(finding)),
     };
 }

@@ -10,7 +10,10 @@ public static class ClassifierInfo
 
     public const string Manufacturer = "FhirMmn";
 
-    /// <summary>The software version (the assembly's version, without build metadata).</summary>
+    /// <summary>
+    /// The software version (the assembly's version, without build metadata; set in Directory.Build.props).
+    /// 0.2.0: criteria revision 2 (DESIGN.md section 4.1), with <see cref="EfnsPns2010.Version"/> 0.2.0.
+    /// </summary>
     public static string SoftwareVersion { get; } = ReadVersion();
 
     public static string CriteriaVersion => $"{EfnsPns2010.Id} {EfnsPns2010.Version}";

@@ -24,6 +24,7 @@ public static class ContractCodes
         ["radial"] = SensoryNerve.Radial,
         ["sural"] = SensoryNerve.Sural,
         ["superficial-peroneal"] = SensoryNerve.SuperficialPeroneal,
+        ["lateral-antebrachial-cutaneous"] = SensoryNerve.LateralAntebrachialCutaneous,
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
     /// <summary>Every code of CodeSystem/nerve.</summary>
@@ -85,7 +86,10 @@ public static class ContractCodes
     /// <summary>Lab interpretation codes (v3 ObservationInterpretation, also in v2 table 0078).</summary>
     public static readonly FrozenSet<string> RaisedInterpretations = new[] { "H", "HH", "HU", "A", "POS" }.ToFrozenSet(StringComparer.Ordinal);
 
-    public static readonly FrozenSet<string> NotRaisedInterpretations = new[] { "N", "NEG", "L", "E", "IND" }.ToFrozenSet(StringComparer.Ordinal);
+    public static readonly FrozenSet<string> NotRaisedInterpretations = new[] { "N", "NEG", "L" }.ToFrozenSet(StringComparer.Ordinal);
+
+    /// <summary>Equivocal and indeterminate: neither raised nor not raised (DESIGN.md section 4.1 item 9).</summary>
+    public static readonly FrozenSet<string> EquivocalInterpretations = new[] { "E", "IND" }.ToFrozenSet(StringComparer.Ordinal);
 
     public static string Code(this MotorNerve nerve) => Reverse(MotorNerves, nerve);
 

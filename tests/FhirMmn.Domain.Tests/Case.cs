@@ -54,9 +54,10 @@ internal sealed class Case
     /// <summary>Area 5 % smaller, duration 4 % longer: no block.</summary>
     public Case WithNormalConduction(MotorNerve nerve, Side side) => WithTypicalSegment(nerve, side, 7.6m, 19m, 5.2m);
 
-    public Case WithSnap(SensoryNerve nerve, Side side, decimal? amplitudeUv, decimal? lowerLimitUv)
+    /// <summary>A SNAP; with <paramref name="site"/> other than the wrist, a segmental SNAP (section 4.1 item 4).</summary>
+    public Case WithSnap(SensoryNerve nerve, Side side, decimal? amplitudeUv, decimal? lowerLimitUv, StimulationSite? site = null)
     {
-        snaps.Add(new SnapResult(nerve, side, amplitudeUv, lowerLimitUv, $"snap-{snaps.Count + 1}"));
+        snaps.Add(new SnapResult(nerve, side, amplitudeUv, lowerLimitUv, $"snap-{snaps.Count + 1}", site));
         return this;
     }
 
@@ -77,6 +78,18 @@ internal sealed class Case
     public Case WithClinical(ClinicalFindings findings)
     {
         clinical = findings;
+        return this;
+    }
+
+    /// <summary>
+    /// All four supportive tests done and none met (anti-GM1 not raised, CSF protein 0.3 g/L, no plexus
+    /// hyperintensity, no IVIg response), so that no supportive test is left to decide (section 4.1 item 3).
+    /// Call after <see cref="WithClinical"/>.
+    /// </summary>
+    public Case WithNoSupportiveCriterion()
+    {
+        antiGm1.Add(AntiGm1.NotRaised);
+        clinical = clinical with { CsfProtein = new CsfProtein(0.3m, null, "csf"), MriPlexusT2Hyperintensity = false, IvigResponse = false };
         return this;
     }
 
@@ -158,7 +171,14 @@ internal static class AntiGm1
 internal static class AssessmentLookups
 {
     public static SegmentFinding Segment(this MmnAssessment assessment, MotorNerve nerve, Side side, StimulationSite distal, StimulationSite proximal) =>
-        Assert.Single(assessment.Segments, s => s.Nerve == nerve && s.Side == side && s.DistalSite == distal && s.ProximalSite == proximal);
+        Assert.Single(assessment.Segments, s => s.Kind == SegmentKind.Segment && s.Nerve == nerve && s.Side == side && s.DistalSite == distal && s.ProximalSite == proximal);
+
+    /// <summary>The span from the study's most distal site (DESIGN.md section 4.1 item 1).</summary>
+    public static SegmentFinding Span(this MmnAssessment assessment, MotorNerve nerve, Side side, StimulationSite distal, StimulationSite proximal) =>
+        Assert.Single(assessment.Segments, s => s.Kind == SegmentKind.Span && s.Nerve == nerve && s.Side == side && s.DistalSite == distal && s.ProximalSite == proximal);
+
+    public static IEnumerable<SegmentFinding> SegmentsOnly(this MmnAssessment assessment) =>
+        assessment.Segments.Where(s => s.Kind == SegmentKind.Segment);
 
     public static SegmentFinding TypicalSegment(this MmnAssessment assessment, MotorNerve nerve, Side side)
     {

@@ -76,21 +76,29 @@ public sealed class DecisionTests
         Assert.Equal(MmnCategory.Probable, result.Category);
     }
 
+    /// <summary>
+    /// Section 4.1 item 1 changed this row, which used a median study whose two probable segments make a
+    /// definite span from the wrist (now GradualLoss rows). Two probable segments with an entrapment site
+    /// between them (so no span joins them) are still a block in one nerve.
+    /// </summary>
     [Fact]
     public void Probable_blocks_in_two_segments_of_one_nerve_are_a_block_in_one_nerve()
     {
-        // Left median: wrist to elbow 40 % smaller, elbow to axilla 40 % smaller again (both probable).
+        // Left ulnar: wrist to below-elbow 40 % smaller, the elbow excluded, above-elbow to axilla 40 % smaller again.
         var result = Case.Patient()
-            .WithStudy(MotorNerve.Median, Side.Left, (Wrist, 8m, 20m, 5m), (Elbow, 5m, 12m, 5.2m), (Axilla, 3m, 7.2m, 5.4m))
+            .WithStudy(MotorNerve.Ulnar, Side.Left, (Wrist, 8m, 20m, 5m), (BelowElbow, 5m, 12m, 5.2m), (AboveElbow, 5m, 12m, 5.2m), (Axilla, 3m, 7.2m, 5.4m))
             .WithNormalUpperLimbSnaps(Side.Left)
             .WithClinical(Clinical.Typical)
+            .WithNoSupportiveCriterion()
             .Classify();
 
-        Assert.Equal(BlockGrade.Probable, result.Segment(MotorNerve.Median, Side.Left, Wrist, Elbow).Grade);
-        Assert.Equal(BlockGrade.Probable, result.Segment(MotorNerve.Median, Side.Left, Elbow, Axilla).Grade);
+        Assert.Equal(BlockGrade.Probable, result.Segment(MotorNerve.Ulnar, Side.Left, Wrist, BelowElbow).Grade);
+        Assert.Equal(BlockGrade.Probable, result.Segment(MotorNerve.Ulnar, Side.Left, AboveElbow, Axilla).Grade);
+        Assert.DoesNotContain(result.Segments, s => s.Kind == SegmentKind.Span);
         Assert.Equal(MmnCategory.CriteriaNotMet, result.Category);
     }
 
+    /// <summary>Section 4.1 item 3 changed this row: the supportive tests are now done (and none met), else they would decide.</summary>
     [Fact]
     public void Probable_blocks_in_two_studies_of_the_same_nerve_and_side_are_a_block_in_one_nerve()
     {
@@ -99,6 +107,7 @@ public sealed class DecisionTests
             .WithProbableBlock(MotorNerve.Median, Side.Left)
             .WithNormalUpperLimbSnaps(Side.Left)
             .WithClinical(Clinical.Typical)
+            .WithNoSupportiveCriterion()
             .Classify();
 
         Assert.Equal(BlockGrade.Probable, result.Nerve(MotorNerve.Median, Side.Left).Grade);
@@ -254,8 +263,12 @@ public sealed class DecisionTests
         Assert.Equal(MmnCategory.Possible, result.Category);
     }
 
+    /// <summary>
+    /// Section 4.1 item 4 changed this row (was criteria-not-met): the low median SNAP leaves sensory
+    /// conduction across the block not established, and counting the block would make possible MMN.
+    /// </summary>
     [Fact]
-    public void Weakness_in_exactly_one_nerve_with_a_block_whose_snap_is_low_is_criteria_not_met()
+    public void Weakness_in_exactly_one_nerve_with_a_block_whose_distal_snap_is_low_is_insufficient_data()
     {
         var result = Case.Patient()
             .WithDefiniteBlock(MotorNerve.Median, Side.Right)
@@ -264,6 +277,25 @@ public sealed class DecisionTests
             .WithClinical(Clinical.Typical with { WeakNerveCount = 1 })
             .Classify();
 
+        result.AssertInsufficientBecause(MissingDataKind.SensoryAcrossBlockNotEstablished);
+        var finding = Assert.Single(result.MissingData);
+        Assert.Equal(DecidingTest.SensoryStudyAcrossBlock, finding.Test);
+        Assert.Contains("carpal tunnel", finding.WouldDecide, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Weakness_in_exactly_one_nerve_with_a_block_whose_segmental_snap_across_it_is_low_is_criteria_not_met()
+    {
+        var result = Case.Patient()
+            .WithDefiniteBlock(MotorNerve.Median, Side.Right)
+            .WithLowSnap(SensoryNerve.Median, Side.Right)
+            .WithSnap(SensoryNerve.Median, Side.Right, 4m, 10m, Elbow)
+            .WithNormalSnap(SensoryNerve.Ulnar, Side.Right)
+            .WithClinical(Clinical.Typical with { WeakNerveCount = 1 })
+            .Classify();
+
+        Assert.Equal(SensoryCheck.Low, result.Nerve(MotorNerve.Median, Side.Right).Sensory);
+        Assert.Empty(result.MissingData);
         Assert.Equal(MmnCategory.CriteriaNotMet, result.Category);
     }
 
@@ -501,8 +533,8 @@ public sealed class DecisionTests
             .WithClinical(Clinical.Typical)
             .Classify();
 
-        Assert.Equal(SegmentStatus.NotGradeable, result.Segment(MotorNerve.Median, Side.Left, Wrist, Elbow).Status);
-        result.AssertInsufficientBecause(MissingDataKind.SegmentNotGradeable);
+        Assert.Equal(SegmentStatus.NotAssessable, result.Segment(MotorNerve.Median, Side.Left, Wrist, Elbow).Status);
+        result.AssertInsufficientBecause(MissingDataKind.SegmentNotAssessable);
     }
 
     [Fact]

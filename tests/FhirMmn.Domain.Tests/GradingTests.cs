@@ -65,6 +65,77 @@ public sealed class GradingTests
         Expect.Equal(Background.CategoryFor(grade), result.Category, rule);
     }
 
+    /// <summary>
+    /// DESIGN.md section 4.1 item 2: the 30 % criterion needs a long segment of an upper-limb nerve; a
+    /// segment with both sites in the elbow region (below-elbow, elbow, above-elbow) is short. The 50 %
+    /// criteria hold for any length. Rows: nerve, distal and proximal site, areas, durations, grade.
+    /// Every ulnar segment in the elbow region crosses the elbow, so the short rows are median and radial.
+    /// </summary>
+    public static TheoryData<string, MotorNerve, StimulationSite, StimulationSite, decimal, decimal, decimal, decimal, BlockGrade> LengthRows => new()
+    {
+        { "median below-elbow to above-elbow, 40 % smaller: short, no block", MotorNerve.Median, BelowElbow, AboveElbow, 20m, 12m, 5m, 5.5m, BlockGrade.None },
+        { "median below-elbow to elbow, exactly 30 % smaller: short, no block", MotorNerve.Median, BelowElbow, Elbow, 20m, 14m, 5m, 5m, BlockGrade.None },
+        { "median elbow to above-elbow, 49.99 % smaller: short, no block", MotorNerve.Median, Elbow, AboveElbow, 10m, 5.001m, 5m, 5m, BlockGrade.None },
+        { "median elbow to above-elbow, exactly 50 % smaller, 30 % longer: definite whatever the length", MotorNerve.Median, Elbow, AboveElbow, 20m, 10m, 5m, 6.5m, BlockGrade.Definite },
+        { "median below-elbow to above-elbow, 50 % smaller, 30.01 % longer: probable whatever the length", MotorNerve.Median, BelowElbow, AboveElbow, 10m, 5m, 10m, 13.001m, BlockGrade.Probable },
+        { "median wrist to below-elbow, exactly 30 % smaller: long (the wrist is outside the elbow region), probable", MotorNerve.Median, Wrist, BelowElbow, 20m, 14m, 5m, 5m, BlockGrade.Probable },
+        { "median above-elbow to axilla, 40 % smaller: long, probable", MotorNerve.Median, AboveElbow, Axilla, 20m, 12m, 5m, 5.5m, BlockGrade.Probable },
+        { "median elbow to axilla, 29.99 % smaller: long, no block", MotorNerve.Median, Elbow, Axilla, 10m, 7.001m, 5m, 5m, BlockGrade.None },
+        { "radial elbow to above-elbow, 60 % smaller, 10 % longer: short, and radial reaches no definite, so no block", MotorNerve.Radial, Elbow, AboveElbow, 20m, 8m, 5m, 5.5m, BlockGrade.None },
+        { "radial elbow to above-elbow, 60 % smaller, 40 % longer: probable by the 50 % criterion", MotorNerve.Radial, Elbow, AboveElbow, 20m, 8m, 5m, 7m, BlockGrade.Probable },
+        { "radial wrist to elbow, 40 % smaller: long, probable", MotorNerve.Radial, Wrist, Elbow, 20m, 12m, 5m, 5.5m, BlockGrade.Probable },
+    };
+
+    [Theory]
+    [MemberData(nameof(LengthRows))]
+    public void The_thirty_percent_criterion_needs_a_long_segment_and_the_fifty_percent_criteria_hold_for_any_length(
+        string rule, MotorNerve nerve, StimulationSite distal, StimulationSite proximal, decimal distalArea, decimal proximalArea, decimal distalDuration, decimal proximalDuration, BlockGrade grade)
+    {
+        var result = Background.WithTwoSupportiveCriteria()
+            .WithStudy(nerve, Side.Left, (distal, 8m, distalArea, distalDuration), (proximal, 4m, proximalArea, proximalDuration))
+            .Classify();
+
+        var segment = result.Segment(nerve, Side.Left, distal, proximal);
+        Expect.Equal(SegmentStatus.Graded, segment.Status, rule);
+        Expect.Equal(distal.IsInElbowRegion() && proximal.IsInElbowRegion(), segment.IsShort, rule);
+        Expect.Equal(grade, segment.Grade, rule);
+        Expect.Equal(Background.CategoryFor(grade), result.Category, rule);
+        if (segment.IsShort && grade == BlockGrade.None)
+        {
+            Assert.True(segment.Why.Contains("needs a long segment", StringComparison.Ordinal), rule);
+        }
+    }
+
+    [Fact]
+    public void A_short_span_within_the_elbow_region_does_not_reach_probable_by_the_thirty_percent_criterion()
+    {
+        // Median below-elbow, elbow, above-elbow: each segment 20 % smaller, the span 36 % smaller; all short.
+        var result = Background.WithTwoSupportiveCriteria()
+            .WithStudy(MotorNerve.Median, Side.Left, (BelowElbow, 8m, 20m, 5m), (Elbow, 6.4m, 16m, 5m), (AboveElbow, 5.1m, 12.8m, 5m))
+            .Classify();
+
+        var span = result.Span(MotorNerve.Median, Side.Left, BelowElbow, AboveElbow);
+        Assert.True(span.IsShort);
+        Assert.Equal(BlockGrade.None, span.Grade);
+        Assert.Equal(MmnCategory.CriteriaNotMet, result.Category);
+    }
+
+    [Theory]
+    [InlineData(49.9, "area increased 49.9 %")]
+    [InlineData(10, "area increased 10.0 %")]
+    public void An_area_that_rose_reads_area_increased_never_reduced_by_a_negative_percentage(decimal rise, string expected)
+    {
+        var result = Background.WithTwoSupportiveCriteria()
+            .WithStudy(MotorNerve.Median, Side.Left, (Wrist, 8m, 20m, 5m), (Elbow, 8m, 20m * (100m + rise) / 100m, 4.5m))
+            .Classify();
+
+        var segment = result.Segment(MotorNerve.Median, Side.Left, Wrist, Elbow);
+        Assert.StartsWith(expected, segment.Why, StringComparison.Ordinal);
+        Assert.Contains("duration decreased 10.0 %", segment.Why, StringComparison.Ordinal);
+        Assert.DoesNotContain("-", segment.Why, StringComparison.Ordinal);
+        Assert.Equal(-rise, segment.AreaReductionPercent);
+    }
+
     [Fact]
     public void Exact_boundary_values_are_reported_exactly_fifty_and_thirty_percent()
     {
@@ -116,31 +187,34 @@ public sealed class GradingTests
 
     /// <summary>
     /// Rows: lower limit of normal (mV), distal amplitude (mV), distal area, proximal area, distal
-    /// duration, proximal duration, gradeable. The drop is a definite block whenever it is graded.
+    /// duration, proximal duration, and what the segment is. The drop is a definite block whenever it is
+    /// graded. Section 4.1 item 8: below the amplitude floor it is "not assessable (distal CMAP too low,
+    /// axonal loss)", decided by other nerves; with a value not sent it is "not gradeable", decided by
+    /// sending it.
     /// </summary>
-    public static TheoryData<string, decimal?, decimal?, decimal?, decimal?, decimal?, decimal?, bool> GradeabilityRows => new()
+    public static TheoryData<string, decimal?, decimal?, decimal?, decimal?, decimal?, decimal?, SegmentStatus> GradeabilityRows => new()
     {
-        { "distal CMAP exactly 1.0 mV (limit 4 mV): not gradeable", 4m, 1.0m, 20m, 8m, 5m, 5.5m, false },
-        { "distal CMAP 1.01 mV (limit 4 mV): gradeable", 4m, 1.01m, 20m, 8m, 5m, 5.5m, true },
-        { "distal CMAP exactly 20 % of a 6 mV limit (1.2 mV): not gradeable", 6m, 1.2m, 20m, 8m, 5m, 5.5m, false },
-        { "distal CMAP 1.2001 mV, limit 6 mV: gradeable", 6m, 1.2001m, 20m, 8m, 5m, 5.5m, true },
-        { "distal CMAP exactly 20 % of a 5.6 mV limit (1.12 mV, above it in binary floating point): not gradeable", 5.6m, 1.12m, 20m, 8m, 5m, 5.5m, false },
-        { "distal CMAP 1.13 mV, limit 5.6 mV: gradeable", 5.6m, 1.13m, 20m, 8m, 5m, 5.5m, true },
-        { "distal CMAP exactly 20 % of an 11.2 mV limit (2.24 mV): not gradeable", 11.2m, 2.24m, 20m, 8m, 5m, 5.5m, false },
-        { "distal CMAP 2.25 mV, limit 11.2 mV: gradeable", 11.2m, 2.25m, 20m, 8m, 5m, 5.5m, true },
-        { "distal CMAP 0.9 mV: not gradeable", 4m, 0.9m, 20m, 8m, 5m, 5.5m, false },
-        { "no lower limit of normal: not gradeable", null, 8m, 20m, 8m, 5m, 5.5m, false },
-        { "no distal amplitude: not gradeable", 4m, null, 20m, 8m, 5m, 5.5m, false },
-        { "no distal area: not gradeable", 4m, 8m, null, 8m, 5m, 5.5m, false },
-        { "no proximal area: not gradeable", 4m, 8m, 20m, null, 5m, 5.5m, false },
-        { "no distal duration: not gradeable", 4m, 8m, 20m, 8m, null, 5.5m, false },
-        { "no proximal duration: not gradeable", 4m, 8m, 20m, 8m, 5m, null, false },
+        { "distal CMAP exactly 1.0 mV (limit 4 mV): not assessable", 4m, 1.0m, 20m, 8m, 5m, 5.5m, SegmentStatus.NotAssessable },
+        { "distal CMAP 1.01 mV (limit 4 mV): gradeable", 4m, 1.01m, 20m, 8m, 5m, 5.5m, SegmentStatus.Graded },
+        { "distal CMAP exactly 20 % of a 6 mV limit (1.2 mV): not assessable", 6m, 1.2m, 20m, 8m, 5m, 5.5m, SegmentStatus.NotAssessable },
+        { "distal CMAP 1.2001 mV, limit 6 mV: gradeable", 6m, 1.2001m, 20m, 8m, 5m, 5.5m, SegmentStatus.Graded },
+        { "distal CMAP exactly 20 % of a 5.6 mV limit (1.12 mV, above it in binary floating point): not assessable", 5.6m, 1.12m, 20m, 8m, 5m, 5.5m, SegmentStatus.NotAssessable },
+        { "distal CMAP 1.13 mV, limit 5.6 mV: gradeable", 5.6m, 1.13m, 20m, 8m, 5m, 5.5m, SegmentStatus.Graded },
+        { "distal CMAP exactly 20 % of an 11.2 mV limit (2.24 mV): not assessable", 11.2m, 2.24m, 20m, 8m, 5m, 5.5m, SegmentStatus.NotAssessable },
+        { "distal CMAP 2.25 mV, limit 11.2 mV: gradeable", 11.2m, 2.25m, 20m, 8m, 5m, 5.5m, SegmentStatus.Graded },
+        { "distal CMAP 0.9 mV: not assessable", 4m, 0.9m, 20m, 8m, 5m, 5.5m, SegmentStatus.NotAssessable },
+        { "no lower limit of normal: not gradeable (not sent)", null, 8m, 20m, 8m, 5m, 5.5m, SegmentStatus.NotGradeable },
+        { "no distal amplitude: not gradeable (not sent)", 4m, null, 20m, 8m, 5m, 5.5m, SegmentStatus.NotGradeable },
+        { "no distal area: not gradeable (not sent)", 4m, 8m, null, 8m, 5m, 5.5m, SegmentStatus.NotGradeable },
+        { "no proximal area: not gradeable (not sent)", 4m, 8m, 20m, null, 5m, 5.5m, SegmentStatus.NotGradeable },
+        { "no distal duration: not gradeable (not sent)", 4m, 8m, 20m, 8m, null, 5.5m, SegmentStatus.NotGradeable },
+        { "no proximal duration: not gradeable (not sent)", 4m, 8m, 20m, 8m, 5m, null, SegmentStatus.NotGradeable },
     };
 
     [Theory]
     [MemberData(nameof(GradeabilityRows))]
-    public void Segment_is_gradeable_only_with_area_and_duration_at_both_sites_and_a_distal_cmap_above_both_floors(
-        string rule, decimal? lowerLimit, decimal? distalAmplitude, decimal? distalArea, decimal? proximalArea, decimal? distalDuration, decimal? proximalDuration, bool gradeable)
+    public void Segment_is_gradeable_only_with_area_and_duration_at_both_sites_and_assessable_only_with_a_distal_cmap_above_both_floors(
+        string rule, decimal? lowerLimit, decimal? distalAmplitude, decimal? distalArea, decimal? proximalArea, decimal? distalDuration, decimal? proximalDuration, SegmentStatus status)
     {
         // The proximal CMAP is small (0.4 mV): only the distal amplitude is held against the floors.
         var result = Background.WithTwoSupportiveCriteria()
@@ -148,48 +222,57 @@ public sealed class GradingTests
             .Classify();
 
         var segment = result.Segment(MotorNerve.Median, Side.Left, Wrist, Elbow);
-        if (gradeable)
+        Expect.Equal(status, segment.Status, rule);
+        if (status == SegmentStatus.Graded)
         {
-            Expect.Equal(SegmentStatus.Graded, segment.Status, rule);
             Expect.Equal(BlockGrade.Definite, segment.Grade, rule);
             Expect.Equal(MmnCategory.Definite, result.Category, rule);
+            return;
         }
-        else
-        {
-            Expect.Equal(SegmentStatus.NotGradeable, segment.Status, rule);
-            Expect.Equal(BlockGrade.None, segment.Grade, rule);
-            Expect.Equal(MmnCategory.InsufficientData, result.Category, rule);
-            Assert.True(result.MissingKinds().Contains(MissingDataKind.SegmentNotGradeable), rule);
-            Assert.False(string.IsNullOrWhiteSpace(segment.Why), rule);
-        }
+
+        Expect.Equal(BlockGrade.None, segment.Grade, rule);
+        Expect.Equal(MmnCategory.InsufficientData, result.Category, rule);
+        Assert.False(string.IsNullOrWhiteSpace(segment.Why), rule);
+        var finding = Assert.Single(result.MissingData);
+        var notAssessable = status == SegmentStatus.NotAssessable;
+        Expect.Equal(notAssessable ? MissingDataKind.SegmentNotAssessable : MissingDataKind.SegmentNotGradeable, finding.Kind, rule);
+        Expect.Equal(notAssessable ? DecidingTest.OtherNerves : DecidingTest.CmapAreaAndDuration, finding.Test, rule);
+        Expect.Equal(notAssessable, segment.Why.StartsWith("not assessable (distal CMAP too low, axonal loss)", StringComparison.Ordinal), rule);
+        Expect.Equal(!notAssessable, segment.Why.Contains("not sent", StringComparison.Ordinal), rule);
     }
 
     [Fact]
     public void The_floor_applies_to_the_distal_site_of_each_segment_not_to_the_most_distal_site_of_the_study()
     {
-        // Wrist CMAP 0.9 mV: wrist to elbow not gradeable. Elbow CMAP 5 mV: elbow to axilla gradeable,
+        // Wrist CMAP 0.9 mV: wrist to elbow (and the span to the axilla) not assessable. Elbow CMAP 5 mV: elbow to axilla gradeable,
         // 60 % smaller with 4 % longer duration, a definite block.
         var result = Background.WithTwoSupportiveCriteria()
             .WithStudy(MotorNerve.Median, Side.Left, (Wrist, 0.9m, 2.5m, 5m), (Elbow, 5m, 12m, 5m), (Axilla, 2m, 4.8m, 5.2m))
             .Classify();
 
-        Assert.Equal(SegmentStatus.NotGradeable, result.Segment(MotorNerve.Median, Side.Left, Wrist, Elbow).Status);
+        Assert.Equal(SegmentStatus.NotAssessable, result.Segment(MotorNerve.Median, Side.Left, Wrist, Elbow).Status);
         Assert.Equal(SegmentStatus.Graded, result.Segment(MotorNerve.Median, Side.Left, Elbow, Axilla).Status);
         Assert.Equal(BlockGrade.Definite, result.Nerve(MotorNerve.Median, Side.Left).Grade);
         Assert.Equal(MmnCategory.Definite, result.Category);
     }
 
+    /// <summary>
+    /// Section 4.1 item 1 changed this row: the elbow CMAP (1.0 mV) leaves elbow to axilla not assessable,
+    /// but the span from the wrist (8 mV) to the axilla is assessable and finds the block (75 % smaller).
+    /// </summary>
     [Fact]
-    public void A_middle_site_below_the_floor_makes_only_the_segment_it_starts_not_gradeable()
+    public void A_middle_site_below_the_floor_makes_only_the_segment_it_starts_not_assessable_and_the_span_past_it_finds_the_block()
     {
-        // Wrist to elbow: graded, 5 % smaller. Elbow CMAP 1.0 mV: elbow to axilla not gradeable.
         var result = Background.WithTwoSupportiveCriteria()
             .WithStudy(MotorNerve.Median, Side.Left, (Wrist, 8m, 20m, 5m), (Elbow, 1.0m, 19m, 5.1m), (Axilla, 0.3m, 5m, 5.3m))
             .Classify();
 
         Assert.Equal(SegmentStatus.Graded, result.Segment(MotorNerve.Median, Side.Left, Wrist, Elbow).Status);
-        Assert.Equal(SegmentStatus.NotGradeable, result.Segment(MotorNerve.Median, Side.Left, Elbow, Axilla).Status);
-        result.AssertInsufficientBecause(MissingDataKind.SegmentNotGradeable);
+        Assert.Equal(SegmentStatus.NotAssessable, result.Segment(MotorNerve.Median, Side.Left, Elbow, Axilla).Status);
+        var span = result.Span(MotorNerve.Median, Side.Left, Wrist, Axilla);
+        Assert.Equal(BlockGrade.Definite, span.Grade);
+        Assert.Contains(MissingDataKind.SegmentNotAssessable, result.MissingKinds());
+        Assert.Equal(MmnCategory.Definite, result.Category);
     }
 
     [Fact]

@@ -120,7 +120,9 @@ public sealed class SegmentTests
 
         Assert.Equal(
             [(Wrist, Elbow), (Elbow, Axilla)],
-            result.Segments.Select(s => (s.DistalSite, s.ProximalSite)).Order());
+            result.SegmentsOnly().Select(s => (s.DistalSite, s.ProximalSite)).Order());
+        var span = Assert.Single(result.Segments, s => s.Kind == SegmentKind.Span);
+        Assert.Equal((Wrist, Axilla), (span.DistalSite, span.ProximalSite));
         Assert.Equal(BlockGrade.None, result.Segment(MotorNerve.Median, Side.Left, Wrist, Elbow).Grade);
         Assert.Equal(BlockGrade.Definite, result.Segment(MotorNerve.Median, Side.Left, Elbow, Axilla).Grade);
         Assert.Equal(MmnCategory.Definite, result.Category);

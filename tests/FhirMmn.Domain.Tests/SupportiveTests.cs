@@ -1,29 +1,45 @@
 namespace FhirMmn.Domain.Tests;
 
 /// <summary>
-/// DESIGN.md section 4, "Supportive" (with the anti-GM1 interpretation of section 5). Every case has a
-/// probable block in one nerve (left ulnar, normal SNAP), weakness in two nerves and exactly one other
-/// supportive criterion, so that the criterion under test decides between probable (met) and
-/// criteria-not-met (not met, or not provided).
+/// DESIGN.md section 4, "Supportive" (with the anti-GM1 interpretation of section 5, and section 4.1
+/// items 3 and 9). Every case has a probable block in one nerve (left ulnar, normal SNAP), weakness in two
+/// nerves, exactly one other supportive criterion met and the remaining two done and not met, so that the
+/// criterion under test decides: met gives probable, not met criteria-not-met, and not provided (or
+/// equivocal) insufficient data naming its test, since two supportive criteria could then still be met.
+/// Section 4.1 item 3 changed the "not provided" rows (they were criteria-not-met) and the fixture (the
+/// two other criteria were not provided).
 /// </summary>
 public sealed class SupportiveTests
 {
+    private static readonly CsfProtein NormalCsf = new(0.3m, null, "csf");
+
     private static Case ProbableBlockInOneNerve() => Case.Patient()
         .WithProbableBlock(MotorNerve.Ulnar, Side.Left)
         .WithNormalUpperLimbSnaps(Side.Left);
 
-    private static MmnCategory CategoryFor(CriterionStatus status) =>
-        status == CriterionStatus.Met ? MmnCategory.Probable : MmnCategory.CriteriaNotMet;
+    private static MmnCategory CategoryFor(CriterionStatus status) => status switch
+    {
+        CriterionStatus.Met => MmnCategory.Probable,
+        CriterionStatus.NotMet => MmnCategory.CriteriaNotMet,
+        _ => MmnCategory.InsufficientData,
+    };
+
+    private static void AssertCategory(string rule, MmnAssessment result, CriterionId id, CriterionStatus status)
+    {
+        Expect.Equal(status, result.Criterion(id).Status, rule);
+        Expect.Equal(CategoryFor(status), result.Category, rule);
+        var open = result.MissingData.Where(m => m.Kind == MissingDataKind.SupportiveTestNotDone).ToList();
+        Expect.Equal(status is CriterionStatus.NotProvided or CriterionStatus.Equivocal ? 1 : 0, open.Count, rule);
+    }
 
     private static void AssertAntiGm1(string rule, AntiGm1Result antiGm1, CriterionStatus status)
     {
         var result = ProbableBlockInOneNerve()
             .WithAntiGm1(antiGm1)
-            .WithClinical(Clinical.Typical with { MriPlexusT2Hyperintensity = true })
+            .WithClinical(Clinical.Typical with { MriPlexusT2Hyperintensity = true, CsfProtein = NormalCsf, IvigResponse = false })
             .Classify();
 
-        Expect.Equal(status, result.Criterion(CriterionId.AntiGm1Raised).Status, rule);
-        Expect.Equal(CategoryFor(status), result.Category, rule);
+        AssertCategory(rule, result, CriterionId.AntiGm1Raised, status);
     }
 
     public static TheoryData<string, decimal, Comparator, decimal?, LabInterpretation, CriterionStatus> QuantityRows => new()
@@ -42,6 +58,8 @@ public sealed class SupportiveTests
         { "140 without an upper limit: cannot tell, not provided", 140m, Comparator.Exact, null, LabInterpretation.None, CriterionStatus.NotProvided },
         { "20 against 50 flagged raised by the lab: raised", 20m, Comparator.Exact, 50m, LabInterpretation.Raised, CriterionStatus.Met },
         { "140 against 50 flagged not raised by the lab: not raised", 140m, Comparator.Exact, 50m, LabInterpretation.NotRaised, CriterionStatus.NotMet },
+        { "140 against 50 flagged equivocal by the lab: equivocal", 140m, Comparator.Exact, 50m, LabInterpretation.Equivocal, CriterionStatus.Equivocal },
+        { "20 against 50 flagged equivocal by the lab: equivocal", 20m, Comparator.Exact, 50m, LabInterpretation.Equivocal, CriterionStatus.Equivocal },
         { "140 without a limit, flagged raised: raised", 140m, Comparator.Exact, null, LabInterpretation.Raised, CriterionStatus.Met },
         { "20 without a limit, flagged not raised: not raised", 20m, Comparator.Exact, null, LabInterpretation.NotRaised, CriterionStatus.NotMet },
         { "'> 40' against 50, flagged raised: raised", 40m, Comparator.GreaterThan, 50m, LabInterpretation.Raised, CriterionStatus.Met },
@@ -63,6 +81,7 @@ public sealed class SupportiveTests
         { "1:3200 without a limit, flagged raised: raised", 3200m, null, true, LabInterpretation.Raised, CriterionStatus.Met },
         { "1:1600 against '<= 1:800', flagged not raised: not raised", 1600m, 800m, true, LabInterpretation.NotRaised, CriterionStatus.NotMet },
         { "1:400 against '<= 1:800', flagged raised: raised", 400m, 800m, true, LabInterpretation.Raised, CriterionStatus.Met },
+        { "1:800 against '<= 1:800', flagged equivocal: equivocal", 800m, 800m, true, LabInterpretation.Equivocal, CriterionStatus.Equivocal },
     };
 
     [Theory]
@@ -77,6 +96,7 @@ public sealed class SupportiveTests
         { "negative: not raised", false, LabInterpretation.None, CriterionStatus.NotMet },
         { "positive, flagged not raised (e.g. equivocal): not raised", true, LabInterpretation.NotRaised, CriterionStatus.NotMet },
         { "negative, flagged raised: raised", false, LabInterpretation.Raised, CriterionStatus.Met },
+        { "positive, flagged equivocal: equivocal", true, LabInterpretation.Equivocal, CriterionStatus.Equivocal },
     };
 
     [Theory]
@@ -86,14 +106,14 @@ public sealed class SupportiveTests
         AssertAntiGm1(rule, new AntiGm1Presence("presence", interpretation, positive), status);
 
     [Fact]
-    public void No_anti_gm1_result_is_not_provided()
+    public void No_anti_gm1_result_is_not_provided_and_the_test_would_decide()
     {
         var result = ProbableBlockInOneNerve()
-            .WithClinical(Clinical.Typical with { MriPlexusT2Hyperintensity = true })
+            .WithClinical(Clinical.Typical with { MriPlexusT2Hyperintensity = true, CsfProtein = NormalCsf, IvigResponse = false })
             .Classify();
 
-        Assert.Equal(CriterionStatus.NotProvided, result.Criterion(CriterionId.AntiGm1Raised).Status);
-        Assert.Equal(MmnCategory.CriteriaNotMet, result.Category);
+        AssertCategory("no anti-GM1 result", result, CriterionId.AntiGm1Raised, CriterionStatus.NotProvided);
+        Assert.Equal(DecidingTest.AntiGm1, Assert.Single(result.MissingData).Test);
     }
 
     public static TheoryData<string, decimal?, Comparator, decimal?, CriterionStatus> CsfRows => new()
@@ -123,11 +143,11 @@ public sealed class SupportiveTests
         var csf = gramsPerLitre is { } value ? new CsfProtein(new Measured(value, comparator), labUpperLimit, "csf") : null;
 
         var result = ProbableBlockInOneNerve()
-            .WithClinical(Clinical.Typical with { MriPlexusT2Hyperintensity = true, CsfProtein = csf })
+            .WithAntiGm1(AntiGm1.NotRaised)
+            .WithClinical(Clinical.Typical with { MriPlexusT2Hyperintensity = true, CsfProtein = csf, IvigResponse = false })
             .Classify();
 
-        Expect.Equal(status, result.Criterion(CriterionId.CsfProteinRaised).Status, rule);
-        Expect.Equal(CategoryFor(status), result.Category, rule);
+        AssertCategory(rule, result, CriterionId.CsfProteinRaised, status);
     }
 
     public static TheoryData<bool?, CriterionStatus> MriRows => new()
@@ -143,11 +163,10 @@ public sealed class SupportiveTests
     {
         var result = ProbableBlockInOneNerve()
             .WithAntiGm1(AntiGm1.Raised)
-            .WithClinical(Clinical.Typical with { MriPlexusT2Hyperintensity = mri })
+            .WithClinical(Clinical.Typical with { MriPlexusT2Hyperintensity = mri, CsfProtein = NormalCsf, IvigResponse = false })
             .Classify();
 
-        Assert.Equal(status, result.Criterion(CriterionId.MriPlexusHyperintensity).Status);
-        Assert.Equal(CategoryFor(status), result.Category);
+        AssertCategory($"MRI {mri}", result, CriterionId.MriPlexusHyperintensity, status);
     }
 
     [Theory]
@@ -156,10 +175,9 @@ public sealed class SupportiveTests
     {
         var result = ProbableBlockInOneNerve()
             .WithAntiGm1(AntiGm1.Raised)
-            .WithClinical(Clinical.Typical with { IvigResponse = ivig })
+            .WithClinical(Clinical.Typical with { IvigResponse = ivig, CsfProtein = NormalCsf, MriPlexusT2Hyperintensity = false })
             .Classify();
 
-        Assert.Equal(status, result.Criterion(CriterionId.IvigResponse).Status);
-        Assert.Equal(CategoryFor(status), result.Category);
+        AssertCategory($"IVIg {ivig}", result, CriterionId.IvigResponse, status);
     }
 }

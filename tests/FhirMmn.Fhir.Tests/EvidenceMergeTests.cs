@@ -122,6 +122,26 @@ public sealed class EvidenceMergeTests
         Assert.Contains(evidence.NotUsed, n => n.Reason.Contains("superseded", StringComparison.Ordinal));
         Assert.Equal("2026-11-01", evidence.Newest!.EffectiveText);
     }
+
+    [Fact]
+    public void The_newest_snap_per_nerve_side_and_site_counts_and_no_site_and_the_wrist_are_one_distal_snap()
+    {
+        var earlier = Feeds.Load(Feeds.SegmentalSnap);
+        var later = Feeds.Load(Feeds.SegmentalSnap);
+        var distal = later.Entry(5);
+        distal["id"] = "snap-repeat";
+        distal["effectiveDateTime"] = "2026-11-01";
+        distal["valueQuantity"] = Feeds.Quantity(16m, "uV");
+        distal["component"]!.AsArray().Add(Feeds.Component(ContractCodes.StimulationSiteComponent, Feeds.Concept(Contract.StimulationSite, "wrist")));
+        later["entry"]![5]!["fullUrl"] = "https://ehr.example.org/fhir/Observation/snap-repeat";
+
+        var evidence = EvidenceAssembler.Assemble(Read(earlier, 1).Concat(Read(later, 2)));
+
+        var median = evidence.Evidence.Snaps.Where(s => s.Nerve == SensoryNerve.Median).OrderBy(s => s.Site).ToList();
+        Assert.Equal([(StimulationSite.Wrist, 16m), (StimulationSite.Elbow, 17m)], median.Select(s => (s.Site!.Value, s.AmplitudeUv!.Value)));
+        Assert.Contains(evidence.NotUsed, n => n.Observation.Identity.Key.EndsWith("segmental-snap-obs-5", StringComparison.Ordinal));
+        Assert.Equal(MmnCategory.Definite, MmnClassifier.Classify(evidence.Evidence).Category);
+    }
 }
 
 public sealed class FeedBundleSequenceTests

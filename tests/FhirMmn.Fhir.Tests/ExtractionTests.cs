@@ -35,6 +35,41 @@ public sealed class ExtractionTests
     }
 
     [Fact]
+    public void A_snap_stimulation_site_is_read_and_makes_a_segmental_snap_beside_the_distal_one()
+    {
+        var snaps = Evidence(Feeds.Load(Feeds.SegmentalSnap)).Evidence.Snaps.Where(s => s.Nerve == SensoryNerve.Median).ToList();
+
+        var ordered = snaps.OrderBy(s => s.Site).ToList();
+        Assert.Equal([null, StimulationSite.Elbow], ordered.Select(s => s.Site));
+        Assert.Equal([9m, 17m], ordered.Select(s => s.AmplitudeUv!.Value));
+        Assert.Equal([true, false], ordered.Select(s => s.IsDistal));
+    }
+
+    [Fact]
+    public void A_snap_stimulated_at_the_wrist_is_the_distal_snap()
+    {
+        var bundle = Feeds.Load(Feeds.Definite);
+        bundle.Entry(7)["component"]!.AsArray().Add(Feeds.Component(ContractCodes.StimulationSiteComponent, Feeds.Concept(Contract.StimulationSite, "wrist")));
+
+        var snap = Evidence(bundle).Evidence.Snaps.Single(s => s.Nerve == SensoryNerve.Ulnar);
+
+        Assert.Equal(StimulationSite.Wrist, snap.Site);
+        Assert.True(snap.IsDistal);
+    }
+
+    [Fact]
+    public void A_lateral_antebrachial_cutaneous_snap_is_read_and_holds_against_a_musculocutaneous_block()
+    {
+        var bundle = Feeds.Load(Feeds.Definite);
+        bundle.Entry(8)["bodySite"] = Feeds.Concept(Contract.Nerve, "lateral-antebrachial-cutaneous");
+
+        var snap = Evidence(bundle).Evidence.Snaps.Single(s => s.Nerve == SensoryNerve.LateralAntebrachialCutaneous);
+
+        Assert.Equal((Side.Left, 12m), (snap.Side, snap.AmplitudeUv));
+        Assert.Equal(SensoryNerve.LateralAntebrachialCutaneous, MotorNerve.Musculocutaneous.SensoryCounterpart());
+    }
+
+    [Fact]
     public void The_example_studies_group_by_nerve_side_and_day_with_sites_in_order()
     {
         var studies = Evidence(Feeds.Load(Feeds.Definite)).Evidence.MotorStudies;
@@ -99,28 +134,30 @@ public sealed class ExtractionTests
         Assert.Null(site.AmplitudeMv);
     }
 
-    public static TheoryData<string, JsonObject, bool?> AntiGm1Rows => new()
+    public static TheoryData<string, JsonObject, CriterionStatus> AntiGm1Rows => new()
     {
-        { "quantity above the upper limit", Gm1Quantity(140m, null, 50m), true },
-        { "quantity at the upper limit", Gm1Quantity(50m, null, 50m), false },
-        { "quantity '<' below the limit", Gm1Quantity(10m, "<", 50m), false },
-        { "quantity '>' above the limit", Gm1Quantity(100m, ">", 50m), true },
-        { "quantity '>' below the limit cannot be read", Gm1Quantity(10m, ">", 50m), null },
-        { "interpretation H decides over a normal value", WithInterpretation(Gm1Quantity(10m, null, 50m), "H"), true },
-        { "interpretation N decides over a high value", WithInterpretation(Gm1Quantity(140m, null, 50m), "N"), false },
-        { "equivocal E is not raised", WithInterpretation(Gm1Quantity(55m, null, 50m), "E"), false },
-        { "range in another unit cannot be read", Gm1Quantity(140m, null, 50m, "[IU]/mL"), null },
-        { "titre above '<= 1:800'", Titre(1600m, "<= 1:800"), true },
-        { "titre at '<= 1:800'", Titre(800m, "<= 1:800"), false },
-        { "titre at '< 1:800'", Titre(800m, "< 1:800"), true },
-        { "titre as a string", TitreString("1:3200", "<= 1:800"), true },
-        { "qualitative positive", Presence(Terminology.SnomedPositive), true },
-        { "qualitative negative", Presence(Terminology.SnomedNegative), false },
+        { "quantity above the upper limit", Gm1Quantity(140m, null, 50m), CriterionStatus.Met },
+        { "quantity at the upper limit", Gm1Quantity(50m, null, 50m), CriterionStatus.NotMet },
+        { "quantity '<' below the limit", Gm1Quantity(10m, "<", 50m), CriterionStatus.NotMet },
+        { "quantity '>' above the limit", Gm1Quantity(100m, ">", 50m), CriterionStatus.Met },
+        { "quantity '>' below the limit cannot be read", Gm1Quantity(10m, ">", 50m), CriterionStatus.NotProvided },
+        { "interpretation H decides over a normal value", WithInterpretation(Gm1Quantity(10m, null, 50m), "H"), CriterionStatus.Met },
+        { "interpretation N decides over a high value", WithInterpretation(Gm1Quantity(140m, null, 50m), "N"), CriterionStatus.NotMet },
+        { "equivocal E is equivocal, not 'not raised' (section 4.1 item 9)", WithInterpretation(Gm1Quantity(55m, null, 50m), "E"), CriterionStatus.Equivocal },
+        { "indeterminate IND is equivocal", WithInterpretation(Gm1Quantity(55m, null, 50m), "IND"), CriterionStatus.Equivocal },
+        { "N beside E: the lab was not sure, equivocal", WithInterpretation(Gm1Quantity(55m, null, 50m), "N", "E"), CriterionStatus.Equivocal },
+        { "range in another unit cannot be read", Gm1Quantity(140m, null, 50m, "[IU]/mL"), CriterionStatus.NotProvided },
+        { "titre above '<= 1:800'", Titre(1600m, "<= 1:800"), CriterionStatus.Met },
+        { "titre at '<= 1:800'", Titre(800m, "<= 1:800"), CriterionStatus.NotMet },
+        { "titre at '< 1:800'", Titre(800m, "< 1:800"), CriterionStatus.Met },
+        { "titre as a string", TitreString("1:3200", "<= 1:800"), CriterionStatus.Met },
+        { "qualitative positive", Presence(Terminology.SnomedPositive), CriterionStatus.Met },
+        { "qualitative negative", Presence(Terminology.SnomedNegative), CriterionStatus.NotMet },
     };
 
     [Theory]
     [MemberData(nameof(AntiGm1Rows))]
-    public void Anti_gm1_is_read_in_every_form_of_the_contract(string why, JsonObject observation, bool? raised)
+    public void Anti_gm1_is_read_in_every_form_of_the_contract(string why, JsonObject observation, CriterionStatus expected)
     {
         var bundle = Feeds.Load(Feeds.Definite);
         observation["subject"] = new JsonObject { ["reference"] = "Patient/pat-example-definite-ulnar-forearm" };
@@ -129,7 +166,6 @@ public sealed class ExtractionTests
         var assessment = MmnClassifier.Classify(Evidence(bundle).Evidence);
 
         var criterion = assessment.Criteria.Single(c => c.Id == CriterionId.AntiGm1Raised);
-        var expected = raised switch { true => CriterionStatus.Met, false => CriterionStatus.NotMet, null => CriterionStatus.NotProvided };
         Assert.True(expected == criterion.Status, $"{why}: {criterion.Status} ({criterion.Detail})");
     }
 
@@ -150,9 +186,9 @@ public sealed class ExtractionTests
         return o;
     }
 
-    private static JsonObject WithInterpretation(JsonObject o, string code)
+    private static JsonObject WithInterpretation(JsonObject o, params string[] codes)
     {
-        o["interpretation"] = new JsonArray(Feeds.Concept(Terminology.ObservationInterpretation, code));
+        o["interpretation"] = new JsonArray([.. codes.Select(code => Feeds.Concept(Terminology.ObservationInterpretation, code))]);
         return o;
     }
 

@@ -194,6 +194,25 @@ public sealed class FeedReaderTests
         Assert.Equal("Bundle.entry[1].resource.component[0].valueCodeableConcept", SingleError(bundle.Read()).Expression);
     }
 
+    /// <summary>DESIGN.md section 4.1 item 4: a SNAP may name its stimulation site, on its nerve's limb.</summary>
+    [Fact]
+    public void A_snap_stimulation_site_of_the_other_limb_breaks_the_contract()
+    {
+        var bundle = Feeds.Load(Feeds.Definite);
+        bundle.Entry(7)["component"]!.AsArray().Add(Feeds.Component(ContractCodes.StimulationSiteComponent, Feeds.Concept(Contract.StimulationSite, "ankle")));
+
+        Assert.Equal("Bundle.entry[7].resource.component[1].valueCodeableConcept", SingleError(bundle.Read()).Expression);
+    }
+
+    [Fact]
+    public void A_snap_stimulation_site_outside_the_vocabulary_breaks_the_contract()
+    {
+        var bundle = Feeds.Load(Feeds.Definite);
+        bundle.Entry(7)["component"]!.AsArray().Add(Feeds.Component(ContractCodes.StimulationSiteComponent, Feeds.Concept(Contract.StimulationSite, "palm")));
+
+        Assert.Equal("Bundle.entry[7].resource.component[1].valueCodeableConcept", SingleError(bundle.Read()).Expression);
+    }
+
     [Fact]
     public void Two_results_for_one_site_of_one_study_break_the_contract()
     {

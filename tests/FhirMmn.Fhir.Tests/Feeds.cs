@@ -18,6 +18,11 @@ internal static class Feeds
     public const string PeronealTransaction = "example-peroneal-transaction.json";
     public const string SnapMissing = "example-insufficient-snap-missing.json";
     public const string NotMetSensory = "example-not-met-sensory.json";
+    public const string GradualSpan = "example-definite-gradual-span.json";
+    public const string SupportiveNotDone = "example-insufficient-supportive-not-done.json";
+    public const string SegmentalSnap = "example-definite-segmental-snap.json";
+    public const string EquivocalAntiGm1 = "example-possible-equivocal-anti-gm1.json";
+    public const string AssumedExclusions = "example-definite-assumed-exclusions.json";
 
     public static IEnumerable<string> AllExamples() =>
         Directory.GetFiles(Repository.PathOf("examples"), "*.json").Select(Path.GetFileName).Order(StringComparer.Ordinal)!;
@@ -42,6 +47,9 @@ internal static class Feeds
 
     public static JsonNode Quantity(decimal value, string unit) =>
         new JsonObject { ["value"] = value, ["unit"] = unit, ["system"] = "http://unitsofmeasure.org", ["code"] = unit };
+
+    public static JsonObject Component(string ncsCode, JsonNode valueCodeableConcept) =>
+        new() { ["code"] = Concept(Contract.Ncs, ncsCode), ["valueCodeableConcept"] = valueCodeableConcept };
 
     public static JsonNode Concept(string system, string code) =>
         new JsonObject { ["coding"] = new JsonArray(new JsonObject { ["system"] = system, ["code"] = code }) };

@@ -102,12 +102,13 @@ public sealed class WriteBackTests
     }
 
     [Fact]
-    public void An_assumed_basis_says_so_in_the_conclusion_and_names_what_was_assumed()
+    public void An_assumed_basis_says_so_in_the_conclusion_and_names_what_was_assumed_in_peoples_words()
     {
         var report = Assess(Feeds.NoClinical).WriteBack.Report;
 
         Assert.Contains("if the clinical criteria are met", report.Conclusion, StringComparison.Ordinal);
-        Assert.Contains("weakness-nerve-count", report.Conclusion, StringComparison.Ordinal);
+        Assert.Contains("weakness in at least two nerves", report.Conclusion, StringComparison.Ordinal);
+        Assert.DoesNotContain("weakness-nerve-count", report.Conclusion, StringComparison.Ordinal);
         Assert.DoesNotContain("if the clinical criteria are met", Assess(Feeds.Definite).WriteBack.Report.Conclusion, StringComparison.Ordinal);
     }
 
@@ -250,6 +251,188 @@ public sealed class WriteBackTests
 
         Assert.Equal(["neuromuscular-review", workup], Codes(plan));
         Assert.Contains("No MMN-specific treatment", Detail(plan, "neuromuscular-review").Description, StringComparison.Ordinal);
+    }
+
+    /// <summary>DESIGN.md section 4.1 item 11.</summary>
+    [Fact]
+    public void Ivig_is_first_line_when_disability_warrants_and_scig_has_smaller_trials_behind_it()
+    {
+        var plan = Assess(Feeds.Definite).WriteBack.CarePlan;
+
+        Assert.Contains("first-line treatment when disability is sufficiently severe to warrant treatment", Detail(plan, "ivig-induction").Description, StringComparison.Ordinal);
+        Assert.Contains("with smaller trials behind it than IVIg", Detail(plan, "scig-maintenance").Description, StringComparison.Ordinal);
+    }
+
+    /// <summary>DESIGN.md section 4.1 item 10, in the report and the plan.</summary>
+    [Theory]
+    [InlineData(Feeds.AssumedExclusions, "no objective sensory loss; no upper motor neuron signs; no marked bulbar involvement; no diffuse symmetric weakness in the first weeks")]
+    [InlineData(Feeds.NoClinical, "weakness in at least two nerves; weakness for more than one month; no objective sensory loss")]
+    public void A_definite_result_on_assumed_criteria_starts_the_plan_with_their_assessment_and_conditions_the_treatment(string example, string named)
+    {
+        var writeBack = Assess(example).WriteBack;
+        var plan = writeBack.CarePlan;
+
+        Assert.Equal("clinical-criteria-assessment", Codes(plan)[0]);
+        var first = plan.Activity![0].Detail!;
+        Assert.Contains(named, first.Description, StringComparison.Ordinal);
+        Assert.DoesNotContain("-", first.Description!.Replace("Neuromuscular", string.Empty, StringComparison.Ordinal), StringComparison.Ordinal);
+        foreach (var code in new[] { "ivig-induction", "ivig-maintenance", "scig-maintenance", "grip-strength", "mrc-sum-score", "mmn-rods" })
+        {
+            Assert.StartsWith("If the clinical criteria are confirmed: ", Detail(plan, code).Description, StringComparison.Ordinal);
+        }
+
+        foreach (var code in new[] { "neuromuscular-follow-up", "corticosteroids", "plasma-exchange", "physiotherapy" })
+        {
+            Assert.DoesNotContain("If the clinical criteria are confirmed", Detail(plan, code).Description, StringComparison.Ordinal);
+        }
+
+        Assert.StartsWith("Do not", Detail(plan, "corticosteroids").Description, StringComparison.Ordinal);
+        var category = writeBack.Report.ConclusionCode![0];
+        Assert.Equal("Definite MMN, if the clinical criteria are met", category.Text);
+        Assert.Equal("Definite MMN", category.Coding![0].Display);
+        Assert.Contains("<b>MMN assessment (EFNS/PNS 2010): Definite MMN, if the clinical criteria are met</b>", writeBack.Report.Text!.Div, StringComparison.Ordinal);
+        Assert.Contains("Definite MMN, if the clinical criteria are met", plan.Description, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(Feeds.Definite)]
+    [InlineData(Feeds.Probable)]
+    [InlineData(Feeds.GradualSpan)]
+    public void A_result_on_provided_criteria_has_no_condition_in_plan_or_category(string example)
+    {
+        var writeBack = Assess(example).WriteBack;
+
+        Assert.DoesNotContain("clinical-criteria-assessment", Codes(writeBack.CarePlan));
+        Assert.All(writeBack.CarePlan.Activity!, a => Assert.DoesNotContain("If the clinical criteria are confirmed", a.Detail!.Description, StringComparison.Ordinal));
+        Assert.Null(writeBack.Report.ConclusionCode![0].Text);
+    }
+
+    [Fact]
+    public void A_possible_result_on_assumed_criteria_says_its_condition_but_its_plan_is_the_review_it_always_was()
+    {
+        var bundle = Feeds.Load(Feeds.Possible);
+        var entries = bundle["entry"]!.AsArray();
+        foreach (var entry in entries.Where(e => e!["resource"]!["code"]?["coding"]?[0]?["code"]?.GetValue<string>() == "upper-motor-neuron-signs").ToList())
+        {
+            entries.Remove(entry);
+        }
+
+        var writeBack = Assess(bundle).WriteBack;
+
+        Assert.Equal("Possible MMN, if the clinical criteria are met", writeBack.Report.ConclusionCode![0].Text);
+        Assert.Equal("neuromuscular-review", Codes(writeBack.CarePlan)[0]);
+    }
+
+    /// <summary>DESIGN.md section 4.1 item 3: the issue's case of one probable block with anti-GM1, CSF and MRI not done.</summary>
+    [Fact]
+    public void An_insufficient_plan_for_supportive_tests_not_done_names_each_test_and_why_it_would_decide()
+    {
+        var writeBack = Assess(Feeds.SupportiveNotDone).WriteBack;
+        var plan = writeBack.CarePlan;
+
+        Assert.Equal(["anti-gm1-test", "csf-examination", "brachial-plexus-mri"], Codes(plan));
+        Assert.All(plan.Activity!, a => Assert.Contains("It would decide: ", a.Detail!.Description, StringComparison.Ordinal));
+        Assert.Contains("right ulnar", Detail(plan, "csf-examination").Description, StringComparison.Ordinal);
+        Assert.DoesNotContain("No MMN-specific treatment", FhirJson.Serialize(plan), StringComparison.Ordinal);
+        Assert.Equal("insufficient-data", writeBack.Report.ConclusionCode![0].Coding![0].Code);
+    }
+
+    /// <summary>DESIGN.md section 4.1 item 4: without the segmental SNAP, the low wrist SNAP leaves the block undecided.</summary>
+    [Fact]
+    public void A_low_distal_snap_under_a_block_that_would_decide_proposes_a_sensory_study_across_the_blocked_segment()
+    {
+        var bundle = Feeds.Load(Feeds.SegmentalSnap);
+        bundle["entry"]!.AsArray().RemoveAt(6);
+
+        var writeBack = Assess(bundle).WriteBack;
+
+        Assert.Equal("insufficient-data", writeBack.Report.ConclusionCode![0].Coding![0].Code);
+        Assert.Equal(["sensory-study-across-block"], Codes(writeBack.CarePlan));
+        var study = Detail(writeBack.CarePlan, "sensory-study-across-block");
+        Assert.Contains("at or above elbow", study.Description, StringComparison.Ordinal);
+        Assert.Contains("carpal tunnel", study.Description, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_segmental_snap_across_the_block_makes_it_definite()
+    {
+        var writeBack = Assess(Feeds.SegmentalSnap).WriteBack;
+
+        Assert.Equal("definite", writeBack.Report.ConclusionCode![0].Coding![0].Code);
+        Assert.Contains("right median SNAP stimulated at elbow, across the block, normal", writeBack.Report.Conclusion, StringComparison.Ordinal);
+    }
+
+    /// <summary>DESIGN.md section 4.1 item 8: a distal CMAP below the floor is decided by other nerves, not by the same study again.</summary>
+    [Fact]
+    public void A_segment_too_low_to_assess_proposes_other_nerves_and_one_not_sent_proposes_sending_area_and_duration()
+    {
+        var low = Feeds.Load(Feeds.Definite);
+        low.Entry(1)["valueQuantity"] = Feeds.Quantity(1.0m, "mV");
+
+        Assert.Equal(["other-nerve-motor-study"], Codes(Assess(low).WriteBack.CarePlan));
+        Assert.Equal(["cmap-area-duration-measurement"], Codes(Assess(Feeds.InsufficientNoArea).WriteBack.CarePlan));
+    }
+
+    /// <summary>DESIGN.md section 4.1 item 9.</summary>
+    [Fact]
+    public void An_equivocal_anti_gm1_that_could_decide_is_proposed_for_a_repeat_and_reported_as_equivocal()
+    {
+        var writeBack = Assess(Feeds.EquivocalAntiGm1).WriteBack;
+
+        Assert.Equal("possible", writeBack.Report.ConclusionCode![0].Coding![0].Code);
+        Assert.Contains("anti-gm1-repeat", Codes(writeBack.CarePlan));
+        Assert.DoesNotContain("anti-gm1-test", Codes(writeBack.CarePlan));
+        Assert.Contains("<td>equivocal</td>", writeBack.Report.Text!.Div, StringComparison.Ordinal);
+        Assert.Contains("equivocal", writeBack.Report.Conclusion, StringComparison.Ordinal);
+    }
+
+    /// <summary>DESIGN.md section 4.1 items 5 and 7: caveats beside their finding, and the CIDP differential for a high CSF protein.</summary>
+    [Fact]
+    public void A_csf_protein_of_one_gram_per_litre_or_more_names_the_cidp_work_up_in_a_criteria_not_met_plan()
+    {
+        var bundle = Feeds.Load(Feeds.NotMetUmn);
+        bundle["entry"]!.AsArray().Add(new JsonObject
+        {
+            ["fullUrl"] = "https://ehr.example.org/fhir/Observation/csf-high",
+            ["resource"] = Feeds.Clinical("csf-high", "csf-protein", "valueQuantity", Feeds.Quantity(1.3m, "g/L"), date: "2026-10-14"),
+        });
+        bundle["entry"]!.AsArray()[^1]!["resource"]!["subject"] = bundle.Entry(1)["subject"]!.DeepClone();
+
+        var writeBack = Assess(bundle).WriteBack;
+
+        Assert.Equal(["neuromuscular-review", "motor-neuron-disease-workup", "cidp-workup"], Codes(writeBack.CarePlan));
+        Assert.Contains("1 g/L or more", Detail(writeBack.CarePlan, "cidp-workup").Description, StringComparison.Ordinal);
+        Assert.Contains("caveat: CSF protein of 1 g/L or more points to CIDP", writeBack.Report.Text!.Div, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_gradual_block_over_a_span_names_the_span_and_carries_the_erbs_point_caveat()
+    {
+        var report = Assess(Feeds.GradualSpan).WriteBack.Report;
+
+        Assert.Contains("span wrist to Erb's point", report.Conclusion, StringComparison.Ordinal);
+        Assert.Contains("<td>wrist to Erb's point (span)</td><td>55.1 %</td><td>12.0 %</td><td>definite CB</td>", report.Text!.Div, StringComparison.Ordinal);
+        Assert.Contains("Erb's point, where supramaximal stimulation is hard to confirm", report.Text.Div, StringComparison.Ordinal);
+    }
+
+    /// <summary>Every coding this revision added carries exactly its CodeSystem's display (issue 11 item 4, for the new codes).</summary>
+    [Fact]
+    public void The_new_plan_codes_carry_exactly_their_code_system_displays()
+    {
+        var displays = JsonNode.Parse(File.ReadAllText(Repository.PathOf("profiles", "generated", "CodeSystem-mmn-report.json")))!["concept"]!.AsArray()
+            .ToDictionary(c => c!["code"]!.GetValue<string>(), c => c!["display"]!.GetValue<string>());
+        string[] added = ["clinical-criteria-assessment", "anti-gm1-repeat", "sensory-study-across-block", "other-nerve-motor-study"];
+        var low = Feeds.Load(Feeds.Definite);
+        low.Entry(1)["valueQuantity"] = Feeds.Quantity(1.0m, "mV");
+        var acrossBlock = Feeds.Load(Feeds.SegmentalSnap);
+        acrossBlock["entry"]!.AsArray().RemoveAt(6);
+        var codings = new[] { Feeds.Load(Feeds.AssumedExclusions), Feeds.Load(Feeds.EquivocalAntiGm1), low, acrossBlock }
+            .SelectMany(b => Assess(b).WriteBack.CarePlan.Activity!.Select(a => a.Detail!.Code!.Coding![0]))
+            .Where(c => added.Contains(c.Code))
+            .ToList();
+
+        Assert.Equal(added.Order(), codings.Select(c => c.Code!).Distinct().Order());
+        Assert.All(codings, c => Assert.Equal(displays[c.Code!], c.Display));
     }
 
     [Fact]

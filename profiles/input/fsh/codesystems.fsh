@@ -10,9 +10,9 @@ RuleSet: FhirMmnCodeSystem
 CodeSystem: MmnNcsCS
 Id: ncs
 Title: "FhirMmn nerve conduction study elements"
-Description: "Codes for the parts of a nerve conduction result that have no suitable LOINC code: the components of a CMAP Observation and the SNAP amplitude."
+Description: "Codes for the parts of a nerve conduction result that have no suitable LOINC code: the components of CMAP and SNAP Observations and the SNAP amplitude."
 * insert FhirMmnCodeSystem
-* #stimulation-site "Stimulation site" "The place along the nerve where the stimulus was applied to record this compound muscle action potential (CMAP). The component value is a code from the FhirMmn stimulation-site code system."
+* #stimulation-site "Stimulation site" "The place along the nerve where the stimulus was applied to record this compound muscle action potential (CMAP) or sensory nerve action potential (SNAP). The component value is a code from the FhirMmn stimulation-site code system, on the limb of the nerve. Required on a CMAP. On a SNAP optional: absent or wrist is the distal SNAP (for the lateral antebrachial cutaneous nerve also the elbow, where its routine study stimulates it); a more proximal site makes a segmental SNAP, which shows whether sensory conduction crosses a conduction block at or distal to that site."
 * #laterality "Laterality" "The side of the body of the nerve studied. The component value is SNOMED CT 7771000 |Left| or 24028007 |Right| (419161000 |Unilateral left| and 419465000 |Unilateral right| are read the same way)."
 * #cmap-area "CMAP negative-peak area" "The area under the negative peak of the compound muscle action potential at this stimulation site, in mV.ms."
 * #cmap-duration "CMAP negative-peak duration" "The duration of the negative peak of the compound muscle action potential at this stimulation site, in ms."
@@ -27,11 +27,12 @@ Description: "The peripheral nerves studied by nerve conduction for multifocal m
 * #median "Median nerve" "The median nerve (upper limb): motor study usually recorded from abductor pollicis brevis, sensory study from a digit."
 * #ulnar "Ulnar nerve" "The ulnar nerve (upper limb): motor study usually recorded from abductor digiti minimi or first dorsal interosseous, sensory study from the fifth digit."
 * #radial "Radial nerve" "The radial nerve (upper limb): motor study usually recorded from extensor indicis, sensory study of the superficial radial nerve."
-* #musculocutaneous "Musculocutaneous nerve" "The musculocutaneous nerve (upper limb): motor study recorded from biceps brachii."
+* #musculocutaneous "Musculocutaneous nerve" "The musculocutaneous nerve (upper limb): motor study recorded from biceps brachii. Its sensory branch is the lateral antebrachial cutaneous nerve."
 * #peroneal "Peroneal (fibular) nerve" "The common peroneal (fibular) nerve (lower limb): motor study usually recorded from extensor digitorum brevis or tibialis anterior."
 * #tibial "Tibial nerve" "The tibial nerve (lower limb): motor study usually recorded from abductor hallucis. Tibial segments are not graded for conduction block."
 * #sural "Sural nerve" "The sural nerve (lower limb): sensory study only."
-* #superficial-peroneal "Superficial peroneal (fibular) nerve" "The superficial peroneal (fibular) nerve (lower limb): sensory study only."
+* #superficial-peroneal "Superficial peroneal (fibular) nerve" "The superficial peroneal (fibular) nerve (lower limb): sensory study only. The peroneal nerve's own sensory branch: when its SNAP is low, a peroneal conduction block of that side does not count."
+* #lateral-antebrachial-cutaneous "Lateral antebrachial cutaneous nerve" "The lateral antebrachial cutaneous nerve (upper limb), the sensory branch of the musculocutaneous nerve: sensory study only, usually stimulated at the elbow lateral to the biceps tendon and recorded on the forearm. Its SNAP is the one held against a musculocutaneous conduction block."
 
 CodeSystem: MmnStimulationSiteCS
 Id: stimulation-site
@@ -81,7 +82,7 @@ Description: "The diagnostic categories of the EFNS/PNS 2010 criteria for multif
 * #probable "Probable MMN" "The clinical criteria are met and a probable or definite motor conduction block is found in two nerves, or in one nerve with at least two supportive criteria."
 * #possible "Possible MMN" "Weakness in at least two nerves, normal sensory conduction and an objective response to IVIg without conduction block; or weakness in one nerve with a probable or definite conduction block in that nerve."
 * #criteria-not-met "Criteria not met" "The EFNS/PNS 2010 criteria for MMN are not met: an exclusion criterion is present, a core criterion fails, or complete data show no qualifying conduction block."
-* #insufficient-data "Insufficient data" "The available data cannot decide the category (for example no gradeable segment, a block without the sensory study of that nerve, or no upper-limb sensory study); the report names what would decide it."
+* #insufficient-data "Insufficient data" "The available data cannot decide the category (for example no gradeable segment, a segment whose distal CMAP is too low to assess, a block without the sensory study of that nerve or with sensory conduction across it not established, no upper-limb sensory study, or a probable block in one nerve with the supportive tests that would decide not done); the report names what would decide it."
 
 CodeSystem: MmnBasisCS
 Id: mmn-basis
@@ -97,9 +98,9 @@ Title: "FhirMmn report and care plan codes"
 Description: "The code of the FhirMmn assessment report and the codes of the activities of the FhirMmn care plan (EFNS/PNS 2010 guideline on management of multifocal motor neuropathy)."
 * insert FhirMmnCodeSystem
 * #mmn-assessment "Multifocal motor neuropathy assessment" "A machine assessment of nerve conduction, laboratory and clinical findings against the EFNS/PNS 2010 diagnostic criteria for multifocal motor neuropathy."
-* #ivig-induction "IVIg induction" "Intravenous immunoglobulin as first-line treatment: 2 g/kg body weight given over 2 to 5 days."
+* #ivig-induction "IVIg induction" "Intravenous immunoglobulin as first-line treatment when disability is sufficiently severe to warrant treatment: 2 g/kg body weight given over 2 to 5 days."
 * #ivig-maintenance "IVIg maintenance" "Maintenance intravenous immunoglobulin guided by the response, typically 1 g/kg every 2 to 4 weeks or 2 g/kg every 1 to 2 months."
-* #scig-maintenance "SCIg maintenance" "Subcutaneous immunoglobulin as an alternative for maintenance treatment, at a dose equivalent to the intravenous maintenance dose."
+* #scig-maintenance "SCIg maintenance" "Subcutaneous immunoglobulin as an alternative for maintenance treatment, at a dose equivalent to the intravenous maintenance dose, with smaller trials behind it than IVIg."
 * #corticosteroids "Corticosteroids" "Corticosteroid treatment. Not recommended for MMN (it may worsen a pure motor neuropathy); used only as a do-not-perform activity."
 * #plasma-exchange "Plasma exchange" "Plasma exchange. Ineffective in MMN; used only as a do-not-perform activity."
 * #grip-strength "Grip strength measurement" "Monitoring of grip strength with a vigorimeter."
@@ -117,3 +118,7 @@ Description: "The code of the FhirMmn assessment report and the codes of the act
 * #sensory-conduction-study "Sensory nerve conduction study" "Sensory nerve conduction studies of the upper-limb nerves (SNAP amplitude and lower limit of normal), needed to confirm normal sensory conduction."
 * #motor-neuron-disease-workup "Motor neuron disease work-up" "Work-up for motor neuron disease (for example amyotrophic lateral sclerosis), when upper motor neuron or bulbar signs are present."
 * #cidp-workup "CIDP / MADSAM work-up" "Work-up for chronic inflammatory demyelinating polyneuropathy, including its multifocal acquired demyelinating sensory and motor (MADSAM) variant, when sensory involvement is present."
+* #clinical-criteria-assessment "Neuromuscular assessment of the clinical criteria" "Assessment by a neuromuscular specialist of the clinical criteria that were not provided and were assumed favourable (named in the activity), before treatment: a definite or probable result on assumed criteria holds only if they are met."
+* #anti-gm1-repeat "Repeat anti-GM1 IgM antibody test" "A repeat of a serum IgM anti-GM1 antibody test whose result was equivocal (interpretation E or IND), where a raised result could change the category (supportive criterion 1)."
+* #sensory-study-across-block "Sensory conduction study across the blocked segment" "A segmental sensory nerve conduction study of the blocked nerve, stimulated at or above the proximal site of the conduction block, when the distal SNAP is low: it shows whether sensory conduction across the blocked segment is normal (criterion 3). A low median SNAP is often a carpal tunnel syndrome, distal to the block."
+* #other-nerve-motor-study "Motor conduction studies of other nerves" "Motor nerve conduction studies of other nerves, with CMAP negative-peak area and duration at each site, when a segment cannot be assessed for conduction block because its distal CMAP is too low (axonal loss); studying the same segment again would not decide."

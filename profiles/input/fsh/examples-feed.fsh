@@ -71,6 +71,35 @@ Description: "The service also reads a SNAP coded with LOINC 98698-4 alone, and 
 * referenceRange.low = 15 'uV' "uV"
 * component[laterality].valueCodeableConcept = $sct#24028007 "Right"
 
+Instance: snap-median-left-segmental-elbow
+InstanceOf: MmnSnapObservation
+Usage: #example
+Title: "Segmental SNAP, left median nerve, stimulated at the elbow"
+Description: "A segmental SNAP: the median nerve stimulated at the elbow and recorded at the digit, so that sensory conduction across a forearm conduction block can be judged when the distal (wrist) SNAP is low."
+* status = #final
+* category = $observation-category#procedure
+* insert ExamplePatient
+* code.coding[snap-amplitude] = $ncs#snap-amplitude "SNAP amplitude"
+* bodySite = $nerve#median "Median nerve"
+* insert UcumValue(14, uV)
+* referenceRange.low = 10 'uV' "uV"
+* component[laterality].valueCodeableConcept = $sct#7771000 "Left"
+* component[stimulation-site].valueCodeableConcept = $stimulation-site#elbow "Elbow"
+
+Instance: snap-lateral-antebrachial-cutaneous-right
+InstanceOf: MmnSnapObservation
+Usage: #example
+Title: "SNAP, right lateral antebrachial cutaneous nerve"
+Description: "The sensory branch of the musculocutaneous nerve: the SNAP held against a musculocutaneous conduction block."
+* status = #final
+* category = $observation-category#procedure
+* insert ExamplePatient
+* code.coding[snap-amplitude] = $ncs#snap-amplitude "SNAP amplitude"
+* bodySite = $nerve#lateral-antebrachial-cutaneous "Lateral antebrachial cutaneous nerve"
+* insert UcumValue(16, uV)
+* referenceRange.low = 10 'uV' "uV"
+* component[laterality].valueCodeableConcept = $sct#24028007 "Right"
+
 Instance: anti-gm1-quantity
 InstanceOf: MmnAntiGm1Observation
 Usage: #example

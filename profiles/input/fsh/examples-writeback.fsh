@@ -40,7 +40,7 @@ RuleSet: DefiniteActivities(report)
 * activity[0].detail.code = $mmn-report#ivig-induction
 * activity[0].detail.reasonReference.reference = "{report}"
 * activity[0].detail.status = #not-started
-* activity[0].detail.description = "IVIg induction: 2 g/kg body weight over 2-5 days (first-line treatment)."
+* activity[0].detail.description = "IVIg induction: 2 g/kg body weight over 2-5 days, first-line treatment when disability is sufficiently severe to warrant treatment."
 * activity[1].detail.kind = #MedicationRequest
 * activity[1].detail.code = $mmn-report#ivig-maintenance
 * activity[1].detail.reasonReference.reference = "{report}"
@@ -50,7 +50,7 @@ RuleSet: DefiniteActivities(report)
 * activity[2].detail.code = $mmn-report#scig-maintenance
 * activity[2].detail.reasonReference.reference = "{report}"
 * activity[2].detail.status = #not-started
-* activity[2].detail.description = "Alternative for maintenance: subcutaneous immunoglobulin at an equivalent dose."
+* activity[2].detail.description = "Alternative for maintenance: subcutaneous immunoglobulin at an equivalent dose, with smaller trials behind it than IVIg."
 * activity[3].detail.kind = #MedicationRequest
 * activity[3].detail.code = $mmn-report#corticosteroids
 * activity[3].detail.reasonReference.reference = "{report}"
@@ -94,7 +94,7 @@ RuleSet: DefiniteReportBody
 * insert ReportHeader
 * subject = Reference(Patient/pat-example-definite-ulnar-forearm)
 * insert DefiniteResults
-* conclusion = "Definite multifocal motor neuropathy (EFNS/PNS 2010): definite conduction block in the left ulnar nerve between wrist and below-elbow (area -62 %, duration +8 %), normal sensory conduction of that nerve, weakness in 2 nerves for 22 months, no exclusion. Supportive: raised IgM anti-GM1."
+* conclusion = "Definite multifocal motor neuropathy (EFNS/PNS 2010): definite conduction block in the left ulnar nerve between wrist and below-elbow (area reduced 62 %, duration increased 8 %), normal sensory conduction of that nerve, weakness in 2 nerves for 22 months, no exclusion. Supportive: raised IgM anti-GM1."
 * conclusionCode[category] = $mmn-category#definite "Definite MMN"
 * conclusionCode[basis] = $mmn-basis#clinical-criteria-provided "Clinical criteria provided"
 * conclusionCode[diagnosis] = $sct#230591002 "Multifocal motor neuropathy"
@@ -124,7 +124,7 @@ RuleSet: DefiniteReportBody
 
 RuleSet: DefiniteCarePlanBody(report)
 * identifier[careplan].value = "a3f1c9e07b2d4e6f8a1b3c5d7e9f0a21-1"
-* instantiatesCanonical = "http://fhirmmn.org/fhir/PlanDefinition/mmn-efns-pns-2010|0.1.0"
+* instantiatesCanonical = "http://fhirmmn.org/fhir/PlanDefinition/mmn-efns-pns-2010|0.2.0"
 * status = #draft
 * intent = #proposal
 * subject = Reference(Patient/pat-example-definite-ulnar-forearm)
@@ -132,17 +132,17 @@ RuleSet: DefiniteCarePlanBody(report)
 * insert DefiniteActivities({report})
 
 RuleSet: ClassifierDeviceBody
-* identifier[classifier].value = "mmn-classifier-0.1.0-efns-pns-2010-0.1.0"
+* identifier[classifier].value = "mmn-classifier-0.2.0-efns-pns-2010-0.2.0"
 * deviceName.name = "FhirMmn MMN classifier"
 * deviceName.type = #user-friendly-name
 * version[software].type.text = "software"
-* version[software].value = "0.1.0"
+* version[software].value = "0.2.0"
 * version[criteria].type.text = "criteria"
-* version[criteria].value = "efns-pns-2010 0.1.0"
+* version[criteria].value = "efns-pns-2010 0.2.0"
 
 RuleSet: ProvenanceBody(device)
 * recorded = "2026-10-14T00:00:00Z"
-* policy = "http://fhirmmn.org/fhir/PlanDefinition/mmn-efns-pns-2010|0.1.0"
+* policy = "http://fhirmmn.org/fhir/PlanDefinition/mmn-efns-pns-2010|0.2.0"
 * agent[0].type = $provenance-participant-type#author "Author"
 * agent[0].who.reference = "{device}"
 * insert DefiniteEntities
@@ -217,7 +217,7 @@ Usage: #example
 Title: "Care plan: insufficient data"
 Description: "Only the test that would decide; this generation replaces a plan a clinician changed."
 * identifier[careplan].value = "5be08d3c1f7a4b29a6e4c0d2f8b1e937-2"
-* instantiatesCanonical = "http://fhirmmn.org/fhir/PlanDefinition/mmn-efns-pns-2010|0.1.0"
+* instantiatesCanonical = "http://fhirmmn.org/fhir/PlanDefinition/mmn-efns-pns-2010|0.2.0"
 * replaces = Reference(CarePlan/clinician-edited-plan)
 * status = #draft
 * intent = #proposal
@@ -268,7 +268,7 @@ Description: "DiagnosticReport, CarePlan, Device and Provenance in one transacti
 * entry[2].resource = writeback-device
 * entry[2].request.method = #POST
 * entry[2].request.url = "Device"
-* entry[2].request.ifNoneExist = "identifier=http://fhirmmn.org/fhir/sid/classifier|mmn-classifier-0.1.0-efns-pns-2010-0.1.0"
+* entry[2].request.ifNoneExist = "identifier=http://fhirmmn.org/fhir/sid/classifier|mmn-classifier-0.2.0-efns-pns-2010-0.2.0"
 * entry[3].fullUrl = "urn:uuid:9b7e2c1a-4d3f-4e8b-a6c5-0f1e2d3c4b04"
 * entry[3].resource = writeback-provenance
 * entry[3].request.method = #POST

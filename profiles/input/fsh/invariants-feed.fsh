@@ -68,8 +68,8 @@ Expression: "value.empty() or value.ofType(Quantity).where(system = 'http://unit
 Severity: #error
 
 Invariant: mmn-snap-2
-Description: "bodySite carries exactly one code of the FhirMmn nerve code system, a sensory nerve: median, ulnar, radial, sural or superficial-peroneal."
-Expression: "bodySite.coding.where(system = 'http://fhirmmn.org/fhir/CodeSystem/nerve').count() = 1 and bodySite.coding.where(system = 'http://fhirmmn.org/fhir/CodeSystem/nerve' and (code = 'median' or code = 'ulnar' or code = 'radial' or code = 'sural' or code = 'superficial-peroneal')).exists()"
+Description: "bodySite carries exactly one code of the FhirMmn nerve code system, a sensory nerve: median, ulnar, radial, sural, superficial-peroneal or lateral-antebrachial-cutaneous."
+Expression: "bodySite.coding.where(system = 'http://fhirmmn.org/fhir/CodeSystem/nerve').count() = 1 and bodySite.coding.where(system = 'http://fhirmmn.org/fhir/CodeSystem/nerve' and (code = 'median' or code = 'ulnar' or code = 'radial' or code = 'sural' or code = 'superficial-peroneal' or code = 'lateral-antebrachial-cutaneous')).exists()"
 Severity: #error
 
 Invariant: mmn-snap-3
@@ -78,13 +78,18 @@ Expression: "referenceRange.low.all(system = 'http://unitsofmeasure.org' and (co
 Severity: #error
 
 Invariant: mmn-snap-4
-Description: "The only ncs component of a SNAP is laterality."
-Expression: "component.code.coding.where(system = 'http://fhirmmn.org/fhir/CodeSystem/ncs').all(code = 'laterality')"
+Description: "The ncs components of a SNAP are laterality and stimulation-site."
+Expression: "component.code.coding.where(system = 'http://fhirmmn.org/fhir/CodeSystem/ncs').all(code = 'laterality' or code = 'stimulation-site')"
 Severity: #error
 
 Invariant: mmn-snap-5
 Description: "code carries ncs#snap-amplitude or LOINC 98698-4."
 Expression: "code.coding.where((system = 'http://fhirmmn.org/fhir/CodeSystem/ncs' and code = 'snap-amplitude') or (system = 'http://loinc.org' and code = '98698-4')).exists()"
+Severity: #error
+
+Invariant: mmn-snap-6
+Description: "The stimulation site of a SNAP, when given, is on the limb of the nerve: wrist to Erb's point for median, ulnar, radial and lateral-antebrachial-cutaneous; ankle to popliteal fossa for sural and superficial-peroneal."
+Expression: "(bodySite.coding.where(system = 'http://fhirmmn.org/fhir/CodeSystem/nerve' and (code = 'median' or code = 'ulnar' or code = 'radial' or code = 'lateral-antebrachial-cutaneous')).exists() implies component.where(code.coding.where(system = 'http://fhirmmn.org/fhir/CodeSystem/ncs' and code = 'stimulation-site').exists()).value.ofType(CodeableConcept).coding.where(system = 'http://fhirmmn.org/fhir/CodeSystem/stimulation-site' and (code = 'ankle' or code = 'below-fibular-head' or code = 'above-fibular-head' or code = 'popliteal-fossa')).empty()) and (bodySite.coding.where(system = 'http://fhirmmn.org/fhir/CodeSystem/nerve' and (code = 'sural' or code = 'superficial-peroneal')).exists() implies component.where(code.coding.where(system = 'http://fhirmmn.org/fhir/CodeSystem/ncs' and code = 'stimulation-site').exists()).value.ofType(CodeableConcept).coding.where(system = 'http://fhirmmn.org/fhir/CodeSystem/stimulation-site' and (code = 'wrist' or code = 'below-elbow' or code = 'elbow' or code = 'above-elbow' or code = 'axilla' or code = 'erb-point')).empty())"
 Severity: #error
 
 Invariant: mmn-gm1-1
@@ -118,7 +123,7 @@ Expression: "code.coding.where(system = 'http://fhirmmn.org/fhir/CodeSystem/mmn-
 Severity: #warning
 
 Invariant: mmn-gm1-7
-Description: "The interpretation does not say both raised (H, HH, HU, A, POS) and not raised (N, NEG, L, E, IND)."
+Description: "The interpretation does not say both raised (H, HH, HU, A, POS) and not raised or equivocal (N, NEG, L; E, IND)."
 Expression: "(interpretation.coding.where((system = 'http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation' or system = 'http://terminology.hl7.org/CodeSystem/v2-0078') and (code = 'H' or code = 'HH' or code = 'HU' or code = 'A' or code = 'POS')).exists() and interpretation.coding.where((system = 'http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation' or system = 'http://terminology.hl7.org/CodeSystem/v2-0078') and (code = 'N' or code = 'NEG' or code = 'L' or code = 'E' or code = 'IND')).exists()).not()"
 Severity: #error
 

@@ -96,9 +96,9 @@ Profile: MmnSnapObservation
 Parent: Observation
 Id: mmn-snap-observation
 Title: "FhirMmn SNAP amplitude"
-Description: "The sensory nerve action potential (SNAP) amplitude of one sensory nerve on one side, with the lower limit of normal in referenceRange.low. The code is ncs#snap-amplitude, optionally together with LOINC 98698-4 (the service also reads LOINC 98698-4 alone)."
+Description: "The sensory nerve action potential (SNAP) amplitude of one sensory nerve on one side, with the lower limit of normal in referenceRange.low, and optionally the stimulation site: none or the wrist is the distal SNAP (for the lateral antebrachial cutaneous nerve also the elbow); a more proximal site makes a segmental SNAP, which shows whether sensory conduction crosses a conduction block at or distal to that site. The code is ncs#snap-amplitude, optionally together with LOINC 98698-4 (the service also reads LOINC 98698-4 alone)."
 * insert FeedObservation
-* obeys mmn-obs-2 and mmn-snap-1 and mmn-snap-2 and mmn-snap-3 and mmn-snap-4 and mmn-snap-5
+* obeys mmn-obs-2 and mmn-snap-1 and mmn-snap-2 and mmn-snap-3 and mmn-snap-4 and mmn-snap-5 and mmn-snap-6
 * code.coding 1..* MS
 * code.coding ^slicing.discriminator.type = #pattern
 * code.coding ^slicing.discriminator.path = "$this"
@@ -118,16 +118,21 @@ Description: "The sensory nerve action potential (SNAP) amplitude of one sensory
 * referenceRange.low MS
 * referenceRange.low ^short = "Lower limit of normal of the SNAP amplitude, in uV (mV, nV accepted)"
 * component 1..* MS
-* component obeys mmn-ncs-2
+* component obeys mmn-ncs-1 and mmn-ncs-2
 * insert NcsComponentSlicing
-* component contains laterality 1..1 MS
+* component contains laterality 1..1 MS and stimulation-site 0..1 MS
 * insert LateralityComponent
+* component[stimulation-site] ^short = "Where the nerve was stimulated: absent or wrist for the distal SNAP, a proximal site for a segmental SNAP"
+* component[stimulation-site].code = $ncs#stimulation-site
+* component[stimulation-site].value[x] 1..1 MS
+* component[stimulation-site].value[x] only CodeableConcept
+* component[stimulation-site].valueCodeableConcept from MmnStimulationSiteVS (required)
 
 Profile: MmnAntiGm1Observation
 Parent: Observation
 Id: mmn-anti-gm1-observation
 Title: "FhirMmn IgM anti-GM1 antibodies"
-Description: "Serum IgM antibodies against ganglioside GM1, in one of three forms told apart by the code: LOINC 51703-7 with valueQuantity (any UCUM unit; a comparator is honoured) and referenceRange.high in the same unit; mmn-lab#anti-gm1-igm-titre with valueRatio 1:N (valueString \"1:N\" tolerated) and referenceRange.text \"<= 1:N\" or \"< 1:N\"; mmn-lab#anti-gm1-igm-presence with valueCodeableConcept SNOMED CT 10828004 Positive or 260385009 Negative. When present, interpretation decides: raised = H, HH, HU, A, POS; not raised = N, NEG, L, E, IND. A result that cannot be interpreted counts as not provided, and the report says so."
+Description: "Serum IgM antibodies against ganglioside GM1, in one of three forms told apart by the code: LOINC 51703-7 with valueQuantity (any UCUM unit; a comparator is honoured) and referenceRange.high in the same unit; mmn-lab#anti-gm1-igm-titre with valueRatio 1:N (valueString \"1:N\" tolerated) and referenceRange.text \"<= 1:N\" or \"< 1:N\"; mmn-lab#anti-gm1-igm-presence with valueCodeableConcept SNOMED CT 10828004 Positive or 260385009 Negative. When present, interpretation decides: raised = H, HH, HU, A, POS; not raised = N, NEG, L; equivocal = E, IND (reported as equivocal, neither raised nor not raised). A result that cannot be interpreted counts as not provided, and the report says so."
 * insert FeedObservation
 * obeys mmn-gm1-1 and mmn-gm1-2 and mmn-gm1-3 and mmn-gm1-4 and mmn-gm1-5 and mmn-gm1-6 and mmn-gm1-7
 * code from MmnAntiGm1CodeVS (required)
@@ -136,7 +141,7 @@ Description: "Serum IgM antibodies against ganglioside GM1, in one of three form
 * value[x] only Quantity or Ratio or string or CodeableConcept
 * value[x] ^short = "Quantity (LOINC 51703-7) | Ratio 1:N or string \"1:N\" (titre) | Positive/Negative (presence)"
 * interpretation MS
-* interpretation ^short = "Decides when present: H, HH, HU, A, POS raised; N, NEG, L, E, IND not raised"
+* interpretation ^short = "Decides when present: H, HH, HU, A, POS raised; N, NEG, L not raised; E, IND equivocal"
 * referenceRange MS
 * referenceRange.high MS
 * referenceRange.high ^short = "Upper limit of normal (quantity form), in the unit of the value"

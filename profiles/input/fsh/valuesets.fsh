@@ -33,13 +33,14 @@ Description: "Nerves with motor conduction studies (CMAP): median, ulnar, radial
 ValueSet: MmnSensoryNerveVS
 Id: sensory-nerve
 Title: "FhirMmn sensory nerves"
-Description: "Nerves with sensory conduction studies (SNAP): median, ulnar, radial, sural, superficial peroneal."
+Description: "Nerves with sensory conduction studies (SNAP): median, ulnar, radial, sural, superficial peroneal, lateral antebrachial cutaneous."
 * insert FhirMmnValueSet
 * $nerve#median
 * $nerve#ulnar
 * $nerve#radial
 * $nerve#sural
 * $nerve#superficial-peroneal
+* $nerve#lateral-antebrachial-cutaneous
 
 ValueSet: MmnStimulationSiteVS
 Id: stimulation-site

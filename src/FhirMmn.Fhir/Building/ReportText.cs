@@ -21,6 +21,20 @@ internal static class ReportText
         ? "Clinical criteria provided"
         : "Clinical criteria assumed";
 
+    /// <summary>
+    /// The category with its condition (DESIGN.md section 4.1 item 10): "Definite MMN, if the clinical
+    /// criteria are met" when the basis is assumed, else the category's display.
+    /// </summary>
+    public static string CategoryText(MmnAssessment assessment) =>
+        ConditionApplies(assessment) ? $"{CategoryDisplay(assessment.Category)}, if the clinical criteria are met" : CategoryDisplay(assessment.Category);
+
+    /// <summary>The category with its condition, or null when none applies (then the coding's display says it all).</summary>
+    public static string? ConditionalCategoryText(MmnAssessment assessment) => ConditionApplies(assessment) ? CategoryText(assessment) : null;
+
+    private static bool ConditionApplies(MmnAssessment assessment) =>
+        assessment.Basis == ClinicalBasis.ClinicalCriteriaAssumed
+        && assessment.Category is MmnCategory.Definite or MmnCategory.Probable or MmnCategory.Possible;
+
     /// <summary>The plain-language summary: category, the deciding reason, and what was assumed.</summary>
     public static string Conclusion(MmnAssessment assessment)
     {
@@ -33,7 +47,7 @@ internal static class ReportText
             MmnCategory.CriteriaNotMet => "The EFNS/PNS 2010 criteria for multifocal motor neuropathy are not met",
             _ => "Insufficient data to assess multifocal motor neuropathy by the EFNS/PNS 2010 criteria",
         };
-        if (assumed && assessment.Category is MmnCategory.Definite or MmnCategory.Probable or MmnCategory.Possible)
+        if (ConditionApplies(assessment))
         {
             headline += ", if the clinical criteria are met";
         }
@@ -42,8 +56,13 @@ internal static class ReportText
         parts.AddRange(assessment.Reasons.Where(r => !r.StartsWith("Not provided", StringComparison.Ordinal)));
         if (assumed)
         {
-            parts.Add("This holds if the clinical criteria are met: not provided were " +
-                string.Join(", ", assessment.AssumedFindings.Select(f => f.Code())) + ".");
+            parts.Add("This holds if the clinical criteria are met; not provided, and assumed: " +
+                string.Join(", ", assessment.AssumedFindings.Select(f => f.Describe())) + ".");
+        }
+
+        if (assessment.Caveats.Count > 0)
+        {
+            parts.Add("Caveats (they do not change the category): " + string.Join("; ", assessment.Caveats.Select(c => c.Text)) + ".");
         }
 
         parts.Add("Machine-generated decision support; to be verified by a neurologist.");
@@ -53,13 +72,13 @@ internal static class ReportText
     public static string Narrative(MmnAssessment assessment, AssembledEvidence evidence, string conclusion)
     {
         var x = new Xhtml();
-        x.Open("p").Element("b", $"MMN assessment (EFNS/PNS 2010): {CategoryDisplay(assessment.Category)}").Close("p");
+        x.Open("p").Element("b", $"MMN assessment (EFNS/PNS 2010): {CategoryText(assessment)}").Close("p");
         x.Element("p", conclusion);
         x.Element("p", $"Basis: {BasisDisplay(assessment.Basis)}." + (assessment.AssumedFindings.Count > 0
-            ? " Not provided, assumed favourable: " + string.Join(", ", assessment.AssumedFindings.Select(f => f.Code())) + "."
+            ? " Not provided, assumed favourable: " + string.Join(", ", assessment.AssumedFindings.Select(f => f.Describe())) + "."
             : string.Empty));
 
-        x.Element("h3", "Motor conduction: segments");
+        x.Element("h3", "Motor conduction: segments and spans");
         if (assessment.Segments.Count == 0)
         {
             x.Element("p", "No segment: each motor study needs at least two stimulation sites.");
@@ -72,11 +91,11 @@ internal static class ReportText
                 x.DataRow(
                     s.Nerve.Name(),
                     s.Side.Name(),
-                    s.Name,
+                    s.Kind == SegmentKind.Span ? $"{s.Name} (span)" : s.Name,
                     s.AreaReductionPercent is { } r ? Percent.Format(r) : "-",
                     s.DurationIncreasePercent is { } d ? Percent.Format(d) : "-",
                     SegmentGrade(s),
-                    s.Why);
+                    s.Why + string.Concat(s.Caveats.Select(c => $"; caveat: {c.Text}")) + (s.Decided ? " (decided the category)" : string.Empty));
             }
 
             x.Close("tbody").Close("table");
@@ -86,14 +105,22 @@ internal static class ReportText
         {
             x.Element("h3", "Nerves with conduction block");
             x.List(assessment.Nerves.Where(n => n.Grade != BlockGrade.None).Select(n =>
-                $"{n.Name}: {Lower(n.Grade)} conduction block; {n.SensoryWhy}; {(n.Counts ? "counts" : "does not count")}"));
+                $"{n.Name}: {Lower(n.Counts ? n.CountedGrade : n.Grade)} conduction block" +
+                (n.Deciding is { } row ? $" ({(row.Kind == SegmentKind.Span ? "span " : string.Empty)}{row.Name})" : string.Empty) +
+                $"; {n.SensoryWhy}; {(n.Counts ? "counts" : "does not count")}"));
+        }
+
+        if (assessment.Caveats.Count > 0)
+        {
+            x.Element("h3", "Caveats (they do not change the category)");
+            x.List(assessment.Caveats.Select(c => c.Text));
         }
 
         x.Element("h3", "Criteria checklist");
         x.Open("table").Open("thead").HeaderRow("Group", "Criterion", "Status", "Detail").Close("thead").Open("tbody");
         foreach (var c in assessment.Criteria)
         {
-            x.DataRow(Group(c.Group), c.Title, Status(c), c.Detail);
+            x.DataRow(Group(c.Group), c.Title, Status(c), c.Detail + string.Concat(c.Caveats.Select(v => $"; caveat: {v.Text}")));
         }
 
         x.Close("tbody").Close("table");
@@ -122,7 +149,8 @@ internal static class ReportText
             BlockGrade.Probable => "probable CB",
             _ => "no CB",
         },
-        SegmentStatus.NotGradeable => "not gradeable",
+        SegmentStatus.NotGradeable => "not gradeable (not sent)",
+        SegmentStatus.NotAssessable => "not assessable",
         SegmentStatus.EntrapmentSite => "not graded (entrapment site)",
         _ => "not graded",
     };
@@ -141,6 +169,7 @@ internal static class ReportText
     {
         CriterionStatus.Met => "met",
         CriterionStatus.NotMet => "not met",
+        CriterionStatus.Equivocal => "equivocal",
         _ => c.Assumed ? "not provided (assumed)" : "not provided",
     };
 
@@ -150,6 +179,7 @@ internal static class ReportText
         var what = o.Reading switch
         {
             CmapReading c => $"CMAP, {c.Side.Name()} {c.Nerve.Name()} at {c.Site.Name()}",
+            SnapReading { Site: { } site } s when !s.Nerve.IsDistalSnapSite(site) => $"SNAP, {s.Side.Name()} {s.Nerve.Name()} stimulated at {site.Name()}",
             SnapReading s => $"SNAP, {s.Side.Name()} {s.Nerve.Name()}",
             AntiGm1Reading => "anti-GM1 IgM",
             ClinicalReading c => $"clinical finding {c.Code.Code()}",

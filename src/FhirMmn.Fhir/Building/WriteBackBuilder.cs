@@ -118,7 +118,7 @@ public static class WriteBackBuilder
             Status = Literal<RequestStatus>(request.CarePlanStatus, nameof(request.CarePlanStatus)),
             Intent = CarePlan.CarePlanIntent.Proposal,
             Title = "MMN management proposal (EFNS/PNS 2010)",
-            Description = $"Guideline-based proposal for: {ReportText.CategoryDisplay(assessment.Category)}. {CarePlanActivities.ImmunosuppressantNote}",
+            Description = $"Guideline-based proposal for: {ReportText.CategoryText(assessment)}. {CarePlanActivities.ImmunosuppressantNote}",
             Subject = PatientReference(request.Patient, request.TargetServerBase),
             Created = (string?)time.JsonValue,
             SupportingInfo = [ReportReference(reportUrn)],
@@ -206,7 +206,7 @@ public static class WriteBackBuilder
     {
         var codes = new List<CodeableConcept>
         {
-            Concept(Contract.MmnCategory, assessment.Category.Code(), ReportText.CategoryDisplay(assessment.Category)),
+            Concept(Contract.MmnCategory, assessment.Category.Code(), ReportText.CategoryDisplay(assessment.Category), ReportText.ConditionalCategoryText(assessment)),
             Concept(Contract.MmnBasis, assessment.Basis.Code(), ReportText.BasisDisplay(assessment.Basis)),
         };
 
@@ -251,7 +251,7 @@ public static class WriteBackBuilder
     private static string PlanNarrative(MmnAssessment assessment)
     {
         var x = new Xhtml();
-        x.Open("p").Element("b", $"MMN management proposal (EFNS/PNS 2010): {ReportText.CategoryDisplay(assessment.Category)}").Close("p");
+        x.Open("p").Element("b", $"MMN management proposal (EFNS/PNS 2010): {ReportText.CategoryText(assessment)}").Close("p");
         x.List(CarePlanActivities.For(assessment).Select(a => a.Description));
         x.Element("p", CarePlanActivities.ImmunosuppressantNote);
         x.Element("p", "A proposal for the treating neurologist; nothing here is ordered.");
@@ -264,8 +264,8 @@ public static class WriteBackBuilder
         JsonValue = time.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
     };
 
-    private static CodeableConcept Concept(string system, string code, string display) =>
-        new() { Coding = [new Coding(system, code, display)] };
+    private static CodeableConcept Concept(string system, string code, string display, string? text = null) =>
+        new() { Coding = [new Coding(system, code, display)], Text = text };
 
     private static ResourceReference ReportReference(string reportUrn) => new(reportUrn, "MMN assessment");
 

@@ -18,7 +18,8 @@ public sealed record AssembledEvidence(
 /// <summary>
 /// Merges the results of one patient (from one bundle or many) into the classifier's evidence:
 /// the newest version of each result, final/amended/corrected only, entered-in-error withdrawn,
-/// CMAPs grouped into studies, the newest SNAP per nerve and side, the newest clinical finding per code.
+/// CMAPs grouped into studies, the newest SNAP per nerve, side and stimulation site (the distal SNAP, sent
+/// with no site or the wrist, is one), the newest clinical finding per code, anti-GM1 results oldest first.
 /// </summary>
 public static class EvidenceAssembler
 {
@@ -55,10 +56,10 @@ public static class EvidenceAssembler
 
         var used = new List<FeedObservation>();
         var studies = Studies(candidates, used, notUsed);
-        var snaps = NewestPer(candidates, o => o.Reading is SnapReading s ? (s.Nerve, s.Side) : ((SensoryNerve, Side)?)null, used, notUsed)
-            .Select(o => o.Reading is SnapReading s ? new SnapResult(s.Nerve, s.Side, s.AmplitudeUv, s.LowerLimitUv, o.Identity.Key) : null!)
+        var snaps = NewestPer(candidates, o => o.Reading is SnapReading s ? (s.Nerve, s.Side, SnapSlot(s)) : ((SensoryNerve, Side, int)?)null, used, notUsed)
+            .Select(o => o.Reading is SnapReading s ? new SnapResult(s.Nerve, s.Side, s.AmplitudeUv, s.LowerLimitUv, o.Identity.Key, s.Site) : null!)
             .ToList();
-        var antiGm1 = candidates.Where(o => o.Reading is AntiGm1Reading).ToList();
+        var antiGm1 = candidates.Where(o => o.Reading is AntiGm1Reading).OrderBy(o => (o.Effective, o.Arrival)).ToList();
         used.AddRange(antiGm1);
         var clinical = NewestPer(candidates, o => o.Reading is ClinicalReading c ? c.Code : (ClinicalCode?)null, used, notUsed)
             .ToDictionary(o => ((ClinicalReading)o.Reading!).Code, o => (ClinicalReading)o.Reading!);
@@ -72,6 +73,9 @@ public static class EvidenceAssembler
         var newest = (ordered.Count > 0 ? ordered : latest).MaxBy(o => (o.Effective, o.Arrival));
         return new AssembledEvidence(evidence, ordered, notUsed, newest, Digest(latest));
     }
+
+    /// <summary>The slot a SNAP fills for its nerve and side: -1 for the distal SNAP, else its stimulation site.</summary>
+    private static int SnapSlot(SnapReading snap) => snap.Nerve.IsDistalSnapSite(snap.Site) ? -1 : (int)snap.Site!.Value;
 
     /// <summary>Between two versions of one result: the higher version when both are numbered, else the later arrival.</summary>
     private static FeedObservation Newer(FeedObservation a, FeedObservation b)

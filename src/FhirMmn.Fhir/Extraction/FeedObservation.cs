@@ -25,7 +25,8 @@ public sealed record CmapReading(
     MotorNerve Nerve, Side Side, StimulationSite Site, decimal? AmplitudeMv, decimal? AreaMvMs, decimal? DurationMs,
     decimal? LowerLimitMv, string StudyGroup) : Reading;
 
-public sealed record SnapReading(SensoryNerve Nerve, Side Side, decimal? AmplitudeUv, decimal? LowerLimitUv) : Reading;
+/// <summary>A SNAP; <paramref name="Site"/> the stimulation site when the feed sent one (a segmental SNAP unless it is the wrist).</summary>
+public sealed record SnapReading(SensoryNerve Nerve, Side Side, decimal? AmplitudeUv, decimal? LowerLimitUv, StimulationSite? Site = null) : Reading;
 
 public sealed record AntiGm1Reading(AntiGm1Result Result) : Reading;
 

@@ -198,13 +198,16 @@ internal sealed partial class ObservationReader(
         ContractCodes.CmapDurationComponent, ContractCodes.OnsetLatencyComponent,
     }.ToFrozenSet(StringComparer.Ordinal);
 
-    private static readonly FrozenSet<string> SnapComponents = new[] { ContractCodes.LateralityComponent }.ToFrozenSet(StringComparer.Ordinal);
+    private static readonly FrozenSet<string> SnapComponents = new[]
+    {
+        ContractCodes.LateralityComponent, ContractCodes.StimulationSiteComponent,
+    }.ToFrozenSet(StringComparer.Ordinal);
 
     private CmapReading? Cmap(string? effectiveText)
     {
         var nerve = Nerve(ContractCodes.MotorNerves, "a motor nerve (median, ulnar, radial, musculocutaneous, peroneal, tibial)");
         var components = Components(CmapComponents);
-        var site = Site(components);
+        var site = Site(components, required: true);
         var side = Laterality(components);
         var amplitude = MainQuantity(Ucum.Millivolts, "CMAP amplitude");
         var lowerLimit = LowerLimit(Ucum.Millivolts);
@@ -238,14 +241,24 @@ internal sealed partial class ObservationReader(
         return $"{group}|{nerve.Code()}|{side.Name()}";
     }
 
+    /// <summary>A SNAP: the distal SNAP, or with a stimulation-site component other than the wrist a segmental one (DESIGN.md section 4.1 item 4).</summary>
     private SnapReading? Snap()
     {
-        var nerve = Nerve(ContractCodes.SensoryNerves, "a sensory nerve (median, ulnar, radial, sural, superficial-peroneal)");
+        var nerve = Nerve(ContractCodes.SensoryNerves,
+            "a sensory nerve (median, ulnar, radial, sural, superficial-peroneal, lateral-antebrachial-cutaneous)");
         var components = Components(SnapComponents);
+        var hasSite = components.ContainsKey(ContractCodes.StimulationSiteComponent);
+        var site = hasSite ? Site(components, required: false) : null;
         var side = Laterality(components);
         var amplitude = MainQuantity(Ucum.Microvolts, "SNAP amplitude");
         var lowerLimit = LowerLimit(Ucum.Microvolts);
-        return nerve is null || side is null ? null : new SnapReading(nerve.Value, side.Value, amplitude, lowerLimit);
+        if (nerve is { } n && site is { } s && n.LimbOf() != s.LimbOf())
+        {
+            Error(IssueCodes.BusinessRule, $"component[{components[ContractCodes.StimulationSiteComponent].Index}].valueCodeableConcept",
+                "The SNAP's stimulation site is not on the limb of the nerve in bodySite.");
+        }
+
+        return nerve is null || side is null || (hasSite && site is null) ? null : new SnapReading(nerve.Value, side.Value, amplitude, lowerLimit, site);
     }
 
     private T? Nerve<T>(FrozenDictionary<string, T> nerves, string expected)
@@ -300,11 +313,15 @@ internal sealed partial class ObservationReader(
         return found;
     }
 
-    private StimulationSite? Site(Dictionary<string, ComponentAt> components)
+    private StimulationSite? Site(Dictionary<string, ComponentAt> components, bool required)
     {
         if (!components.TryGetValue(ContractCodes.StimulationSiteComponent, out var at))
         {
-            Error(IssueCodes.Required, "component", "A CMAP needs its stimulation-site component.");
+            if (required)
+            {
+                Error(IssueCodes.Required, "component", "A CMAP needs its stimulation-site component.");
+            }
+
             return null;
         }
 
@@ -419,20 +436,25 @@ internal sealed partial class ObservationReader(
             .ToList() ?? [];
         var raised = codes.Any(c => c is not null && ContractCodes.RaisedInterpretations.Contains(c));
         var notRaised = codes.Any(c => c is not null && ContractCodes.NotRaisedInterpretations.Contains(c));
-        if (raised && notRaised)
+        var equivocal = codes.Any(c => c is not null && ContractCodes.EquivocalInterpretations.Contains(c));
+        if (raised && (notRaised || equivocal))
         {
             Error(IssueCodes.BusinessRule, "interpretation", "The interpretation says both raised and not raised.");
             return LabInterpretation.None;
         }
 
-        if (codes.Count > 0 && !raised && !notRaised)
+        if (codes.Count > 0 && !raised && !notRaised && !equivocal)
         {
             issues.Add(FhirIssue.Warning(IssueCodes.CodeInvalid,
-                "The interpretation code is not one FhirMmn reads (H, HH, HU, A, POS; N, NEG, L, E, IND); the value decides.",
+                "The interpretation code is not one FhirMmn reads (H, HH, HU, A, POS; N, NEG, L; E, IND); the value decides.",
                 $"{path}.interpretation"));
         }
 
-        return raised ? LabInterpretation.Raised : notRaised ? LabInterpretation.NotRaised : LabInterpretation.None;
+        // Not raised beside equivocal (N with E): the lab was not sure, so equivocal (docs/criteria.md).
+        return raised ? LabInterpretation.Raised
+            : equivocal ? LabInterpretation.Equivocal
+            : notRaised ? LabInterpretation.NotRaised
+            : LabInterpretation.None;
     }
 
     private AntiGm1Reading? AntiGm1Quantity()
