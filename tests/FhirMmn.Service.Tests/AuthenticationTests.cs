@@ -7,7 +7,7 @@ using Microsoft.IdentityModel.Tokens;
 namespace FhirMmn.Service.Tests;
 
 /// <summary>
-/// End to end through JwtBearer (8.0.34 with Microsoft.IdentityModel 8.16 standing in for 7.7.3): tokens made
+/// End to end through JwtBearer (10.0.15, with Microsoft.IdentityModel 8.19.2): tokens made
 /// here, signed with a key given to the service, checked for signature, audience, lifetime and the feed claim.
 /// </summary>
 public sealed class AuthenticationTests : IDisposable

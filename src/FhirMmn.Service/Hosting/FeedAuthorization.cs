@@ -49,6 +49,16 @@ internal static class FeedAuthorization
                 };
                 jwt.Events = new JwtBearerEvents
                 {
+                    // Without tokens (the development profile) a bearer header is not even read: nothing depends on it.
+                    OnMessageReceived = context =>
+                    {
+                        if (!security.RequireToken)
+                        {
+                            context.NoResult();
+                        }
+
+                        return Task.CompletedTask;
+                    },
                     OnChallenge = context =>
                     {
                         context.HandleResponse();

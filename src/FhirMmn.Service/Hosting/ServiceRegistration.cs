@@ -95,9 +95,9 @@ public static class ServiceRegistration
     public static WebApplication UseFhirMmn(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        app.UseExceptionHandler();
         app.Use(Correlation.Middleware);
-        app.Use(Logging.RequestMiddleware);
+        app.UseRequestLogging();
+        app.UseExceptionHandler();
         app.UseStatusCodePages(context => context.HttpContext.Response.ContentLength is null && !context.HttpContext.Response.HasStarted
             ? Outcomes.WriteAsync(context.HttpContext, context.HttpContext.Response.StatusCode, IssueCodes.NotSupported,
                 context.HttpContext.Response.StatusCode == StatusCodes.Status405MethodNotAllowed ? "This method is not supported here." : "Nothing is served at this address.")
