@@ -92,7 +92,8 @@ internal static class FeedAuthorization
     /// <summary>Without tokens the service must not be reachable from other machines.</summary>
     public static void RequireLoopbackWithoutTokens(IConfiguration configuration)
     {
-        if (configuration.GetValue(SecurityOptions.Section + ":" + nameof(SecurityOptions.RequireToken), true))
+        // A value that is not true or false is reported by the options' own check, as a line naming the key.
+        if (configuration[SecurityOptions.Section + ":" + nameof(SecurityOptions.RequireToken)] is not { } text || !bool.TryParse(text, out var required) || required)
         {
             return;
         }

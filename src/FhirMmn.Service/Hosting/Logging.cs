@@ -81,11 +81,21 @@ internal static class Logging
             .ReadFrom.Services(provider)
             .Enrich.FromLogContext()
             .Enrich.With<DropRequestPath>()
-            .Enrich.WithProperty("Service", "FhirMmn");
+            .Enrich.WithProperty("Service", "FhirMmn")
+            .Filter.ByExcluding(IsStartupFault);
         return development
             ? configuration.WriteTo.Console(outputTemplate: "{Timestamp:HH:mm:ss} {Level:u3} {Message:lj} {Properties:j}{NewLine}{Exception}")
             : configuration.WriteTo.Console(new JsonFormatter(renderMessage: true));
     }
+
+    /// <summary>
+    /// The host's "Hosting failed to start", with the whole stack trace: Program reports the same failure itself, as
+    /// one line per broken rule (<see cref="StartupErrors"/>), so the host's copy is held back.
+    /// </summary>
+    private static bool IsStartupFault(LogEvent logEvent) =>
+        logEvent.Properties.TryGetValue("SourceContext", out var source) && source is ScalarValue { Value: "Microsoft.Extensions.Hosting.Internal.Host" }
+        && logEvent.Properties.TryGetValue("EventId", out var id) && id is StructureValue structure
+        && structure.Properties.Any(p => p.Name == "Name" && p.Value is ScalarValue { Value: "HostedServiceStartupFaulted" });
 
     /// <summary>ASP.NET Core's request scope carries the path; paths can carry ids, so it stays out of the logs.</summary>
     private sealed class DropRequestPath : Serilog.Core.ILogEventEnricher

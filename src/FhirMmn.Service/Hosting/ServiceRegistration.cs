@@ -34,9 +34,10 @@ public static class ServiceRegistration
         builder.AddFhirMmnLogging();
         var services = builder.Services;
 
-        services.AddOptions<FhirMmnOptions>().BindConfiguration(FhirMmnOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<FhirServerOptions>().BindConfiguration(FhirServerOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<SecurityOptions>().BindConfiguration(SecurityOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSettings<FhirMmnOptions>(FhirMmnOptions.Section);
+        services.AddSettings<FhirServerOptions>(FhirServerOptions.Section);
+        services.AddSettings<SecurityOptions>(SecurityOptions.Section);
+        services.AddSingleton<IValidateOptions<FhirMmnOptions>, FhirMmnOptionsValidation>();
         services.AddSingleton<IValidateOptions<FhirServerOptions>, FhirServerOptionsValidation>();
         services.AddSingleton<IValidateOptions<SecurityOptions>, SecurityOptionsValidation>();
 
@@ -113,6 +114,45 @@ public static class ServiceRegistration
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
         return app;
+    }
+
+    /// <summary>
+    /// Runs until shutdown. A start that fails part-way is stopped in order before the error goes to the caller, so
+    /// that services already started end as at any shutdown instead of failing one by one while the host is disposed.
+    /// </summary>
+    public static async Task RunFhirMmnAsync(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        await using (app.ConfigureAwait(false))
+        {
+            // Every setting is checked before anything is made: the host makes its hosted services (and the store they
+            // need) before it validates, so a broken rule would otherwise surface alone, from whichever needed it first.
+            app.Services.GetService<IStartupValidator>()?.Validate();
+            try
+            {
+                await app.StartAsync().ConfigureAwait(false);
+            }
+            catch (Exception)
+            {
+                await StopAfterFailedStartAsync(app).ConfigureAwait(false);
+                throw;
+            }
+
+            await app.WaitForShutdownAsync().ConfigureAwait(false);
+        }
+    }
+
+    private static async Task StopAfterFailedStartAsync(WebApplication app)
+    {
+        try
+        {
+            await app.StopAsync().ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // The start's own error is the one to report. Stopping fails when the start failed before any service
+            // was made (a setting broke a rule), and then there is nothing to stop.
+        }
     }
 
     private sealed class PassThroughHandler : DelegatingHandler;
