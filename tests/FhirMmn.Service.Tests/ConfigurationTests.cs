@@ -79,6 +79,8 @@ public sealed class ConfigurationTests : IDisposable
         { "Security:Issuer", "https://idp example", "Security:Issuer must be without spaces or control characters (character 12 is not allowed (a space or control character))" },
         { "Security:Audience", "", "Security:Audience must be set, without spaces or control characters (it is empty)" },
         { "Security:FeedClaim", "feed claim", "Security:FeedClaim must be set, without spaces or control characters (character 5 is not allowed (a space or control character))" },
+        { "Security:MaxTokenLifetime", "00:00:59", "Security:MaxTokenLifetime must be a time span [d.]hh:mm:ss from 00:01:00 to 1.00:00:00 (it is shorter than 00:01:00)" },
+        { "Security:MaxTokenLifetime", "1.00:00:01", "Security:MaxTokenLifetime must be a time span [d.]hh:mm:ss from 00:01:00 to 1.00:00:00 (it is longer than 1.00:00:00)" },
         { "Security:RequireToken", "true", "Security:Authority or Security:SigningKey must be set when Security:RequireToken is true (neither is: no token could be validated)" },
     };
 
@@ -118,6 +120,8 @@ public sealed class ConfigurationTests : IDisposable
         { "FhirServer:Scope", "system/*.read system/*.write" },
         { "Security:SigningKey", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=" },
         { "Security:Authority", "https://login.example.org/tenant/v2.0" },
+        { "Security:MaxTokenLifetime", "00:01:00" },
+        { "Security:MaxTokenLifetime", "1.00:00:00" },
     };
 
     [Theory]
@@ -152,13 +156,15 @@ public sealed class ConfigurationTests : IDisposable
         Assert.Null(await StartAsync(new() { ["Security:RequireToken"] = "true", ["Security:SigningKey"] = Key32 }));
     }
 
-    [Fact]
-    public async Task Without_tokens_the_service_refuses_to_listen_beyond_loopback()
+    [Theory]
+    [InlineData("urls", "http://0.0.0.0:0")]
+    [InlineData("Kestrel:Endpoints:Intake:Url", "http://127.0.0.2:0")]
+    public async Task Without_tokens_the_service_refuses_to_listen_beyond_loopback(string key, string value)
     {
-        var error = await StartAsync(new() { ["urls"] = "http://0.0.0.0:5999" });
+        var error = await StartAsync(new() { [key] = value });
 
-        Assert.IsType<OptionsValidationException>(error);
-        Assert.Contains("Security:RequireToken", error.Message, StringComparison.Ordinal);
+        Assert.IsType<StartupException>(error);
+        Assert.StartsWith("Security:RequireToken is false", Assert.Single(StartupErrors.Describe(error)!), StringComparison.Ordinal);
     }
 
     [Fact]

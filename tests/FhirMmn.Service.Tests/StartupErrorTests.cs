@@ -17,6 +17,7 @@ public sealed class StartupErrorTests
         { "FhirServer__Timeout", "00:20:00", "FhirServer:Timeout must be a time span [d.]hh:mm:ss from 00:00:00.100 to 00:10:00 (it is longer than 00:10:00)" },
         { "FhirServer__Auth", "static", "FhirServer:Token must be set when FhirServer:Auth is static (it is not; set it in the environment, FhirServer__Token)" },
         { "Security__RequireToken", "yes", "Security:RequireToken must be true or false (it is neither)" },
+        { "Security__MaxTokenLifetime", "2.00:00:00", "Security:MaxTokenLifetime must be a time span [d.]hh:mm:ss from 00:01:00 to 1.00:00:00 (it is longer than 1.00:00:00)" },
         { "Security__Authority", "http://login.example.org/tenant", "Security:Authority must be an absolute https URL, without user name, password, query or fragment (its scheme is not https)" },
     };
 

@@ -137,6 +137,13 @@ public sealed class SecurityOptions
     /// <summary>The claim that names the token's feed.</summary>
     [Word(Required = true)]
     public string FeedClaim { get; set; } = "fhirmmn_feed";
+
+    /// <summary>
+    /// Tokens meant to live longer than this (exp minus the earliest of iat, nbf and now) are refused: a stolen
+    /// long-lived token would otherwise open the intake for its whole life.
+    /// </summary>
+    [Duration("00:01:00", "1.00:00:00")]
+    public TimeSpan MaxTokenLifetime { get; set; } = TimeSpan.FromHours(1);
 }
 
 /// <summary>The rules between Security keys.</summary>

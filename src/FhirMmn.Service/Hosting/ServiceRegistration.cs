@@ -18,19 +18,23 @@ public static class ServiceRegistration
 {
     public const string FhirServerClient = "fhir-server";
 
-    /// <summary>Where the service listens when neither Urls nor ASPNETCORE_URLS says otherwise: this machine only.</summary>
+    /// <summary>
+    /// Where the service listens when no setting says otherwise (Urls, ASPNETCORE_URLS, --urls, HTTP_PORTS,
+    /// HTTPS_PORTS; Kestrel:Endpoints win over all of them): this machine only.
+    /// </summary>
     public const string DefaultUrl = "http://127.0.0.1:5080";
 
     /// <summary>Everything the service needs, in one place; bad configuration fails the start, naming the key.</summary>
     public static WebApplicationBuilder AddFhirMmn(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
+        var configuration = builder.Configuration;
+        if (new[] { WebHostDefaults.ServerUrlsKey, WebHostDefaults.HttpPortsKey, WebHostDefaults.HttpsPortsKey }.All(key => string.IsNullOrEmpty(configuration[key])))
         {
             builder.WebHost.UseUrls(DefaultUrl);
         }
 
-        FeedAuthorization.RequireLoopbackWithoutTokens(builder.Configuration);
+        builder.AddLoopbackGuard();
         builder.AddFhirMmnLogging();
         var services = builder.Services;
 
