@@ -1,16 +1,19 @@
-using System.Text;
+using System.Security.Claims;
+using System.Text.Json;
 using FhirMmn.Fhir.Outcomes;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
 namespace FhirMmn.Service.Hosting;
 
 /// <summary>
 /// The intake and the read endpoints need a bearer token (JWT) whose feed claim names the feed: 401 without
-/// a valid token, 403 for a token of another feed. The local development profile turns this off and
-/// listens on loopback only.
+/// a valid token or with one meant to live longer than Security:MaxTokenLifetime, 403 for a token of another
+/// feed (a feed claim that is not one JSON string, such as an array, names no feed). The local development
+/// profile turns this off and listens on loopback only (<see cref="LoopbackGuard"/>).
 /// </summary>
 internal static class FeedAuthorization
 {
@@ -19,16 +22,14 @@ internal static class FeedAuthorization
     public static string FeedOf(HttpContext context, FhirMmnOptions options)
     {
         var security = context.RequestServices.GetRequiredService<IOptions<SecurityOptions>>().Value;
-        return security.RequireToken
-            ? context.User.FindFirst(security.FeedClaim)?.Value ?? string.Empty
-            : options.Feed;
+        return security.RequireToken ? FeedClaimOf(context.User, security.FeedClaim) ?? string.Empty : options.Feed;
     }
 
     public static IServiceCollection AddFeedAuthorization(this IServiceCollection services)
     {
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
-            .Configure<IOptions<SecurityOptions>>((jwt, options) =>
+            .Configure<IOptions<SecurityOptions>, TimeProvider>((jwt, options, clock) =>
             {
                 var security = options.Value;
                 jwt.MapInboundClaims = false;
@@ -49,6 +50,29 @@ internal static class FeedAuthorization
                 };
                 jwt.Events = new JwtBearerEvents
                 {
+                    // Without tokens (the development profile) a bearer header is not even read: nothing depends on it.
+                    OnMessageReceived = context =>
+                    {
+                        if (!security.RequireToken)
+                        {
+                            context.NoResult();
+                        }
+
+                        return Task.CompletedTask;
+                    },
+                    OnTokenValidated = context =>
+                    {
+                        if (context.SecurityToken is not JsonWebToken token || LivesTooLong(token, security.MaxTokenLifetime, clock.GetUtcNow().UtcDateTime))
+                        {
+                            context.Fail("The token is meant to live longer than Security:MaxTokenLifetime.");
+                        }
+                        else if (!IsOneString(token, security.FeedClaim))
+                        {
+                            DropClaims(context.Principal, security.FeedClaim);
+                        }
+
+                        return Task.CompletedTask;
+                    },
                     OnChallenge = context =>
                     {
                         context.HandleResponse();
@@ -67,9 +91,11 @@ internal static class FeedAuthorization
                 {
                     if (security.Value.RequireToken)
                     {
+                        var claim = security.Value.FeedClaim;
+                        var feed = fhirmmn.Value.Feed;
                         policy.AddAuthenticationSchemes(JwtBearerDefaults.AuthenticationScheme)
                             .RequireAuthenticatedUser()
-                            .RequireClaim(security.Value.FeedClaim, fhirmmn.Value.Feed);
+                            .RequireAssertion(context => FeedClaimOf(context.User, claim) == feed);
                     }
                     else
                     {
@@ -79,25 +105,64 @@ internal static class FeedAuthorization
         return services;
     }
 
-    /// <summary>Without tokens the service must not be reachable from other machines.</summary>
-    public static void RequireLoopbackWithoutTokens(IConfiguration configuration)
+    /// <summary>
+    /// The token's whole life, from the earliest of iat, nbf and now to exp, against the limit. A token without
+    /// exp never passes (JwtBearer refuses it before this too).
+    /// </summary>
+    public static bool LivesTooLong(JsonWebToken token, TimeSpan limit, DateTime now)
     {
-        if (configuration.GetValue(SecurityOptions.Section + ":" + nameof(SecurityOptions.RequireToken), true))
+        ArgumentNullException.ThrowIfNull(token);
+        if (token.ValidTo == DateTime.MinValue)
         {
-            return;
+            return true;
         }
 
-        var urls = configuration[WebHostDefaults.ServerUrlsKey] ?? string.Empty;
-        foreach (var url in urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        var start = now;
+        foreach (var time in new[] { token.IssuedAt, token.ValidFrom })
         {
-            var host = url.Split("://", 2)[^1].Split('/')[0];
-            host = host.StartsWith('[') ? host[..(host.IndexOf(']', StringComparison.Ordinal) + 1)] : host.Split(':')[0];
-            if (host is not ("127.0.0.1" or "localhost" or "[::1]"))
+            if (time != DateTime.MinValue && time < start)
             {
-                throw new OptionsValidationException(SecurityOptions.Section, typeof(SecurityOptions), [
-                    new StringBuilder("Security:RequireToken is false (the local development profile) but the service would listen on ")
-                        .Append(host).Append(": turn Security:RequireToken on, or listen on 127.0.0.1 only.").ToString(),
-                ]);
+                start = time;
+            }
+        }
+
+        return token.ValidTo - start > limit;
+    }
+
+    /// <summary>
+    /// Whether the payload holds <paramref name="claim"/> once, as a JSON string. Read from the payload itself:
+    /// the claims the handler makes of an array ["default"] look exactly like those of the string "default".
+    /// </summary>
+    public static bool IsOneString(JsonWebToken token, string claim)
+    {
+        ArgumentNullException.ThrowIfNull(token);
+        using var payload = JsonDocument.Parse(Base64UrlEncoder.DecodeBytes(token.EncodedPayload));
+        var found = 0;
+        foreach (var property in payload.RootElement.EnumerateObject())
+        {
+            if (property.NameEquals(claim) && (++found > 1 || property.Value.ValueKind != JsonValueKind.String))
+            {
+                return false;
+            }
+        }
+
+        return found == 1;
+    }
+
+    /// <summary>The value of the feed claim when the token has exactly one (its name compared exactly, as JWT does).</summary>
+    private static string? FeedClaimOf(ClaimsPrincipal user, string claim)
+    {
+        var values = user.FindAll(c => string.Equals(c.Type, claim, StringComparison.Ordinal)).Select(c => c.Value).Take(2).ToList();
+        return values.Count == 1 ? values[0] : null;
+    }
+
+    private static void DropClaims(ClaimsPrincipal? principal, string claim)
+    {
+        foreach (var identity in principal?.Identities ?? [])
+        {
+            foreach (var found in identity.FindAll(c => string.Equals(c.Type, claim, StringComparison.Ordinal)).ToList())
+            {
+                identity.RemoveClaim(found);
             }
         }
     }

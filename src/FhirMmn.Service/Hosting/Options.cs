@@ -1,73 +1,76 @@
-using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
 
 namespace FhirMmn.Service.Hosting;
 
-/// <summary>Storage and the embedded queue (section "FhirMmn").</summary>
+/// <summary>
+/// Storage and the embedded queue (section "FhirMmn"). Each property's rule (<see cref="SettingRuleAttribute"/>)
+/// is checked at start and stated in the README's configuration table.
+/// </summary>
 public sealed class FhirMmnOptions
 {
     public const string Section = "FhirMmn";
 
     /// <summary>Folder of the embedded store and queue (SQLite); relative paths are under the content root.</summary>
-    [Required]
+    [RequiredText("be a folder path (absolute, or relative to the content root)")]
     public string DataDirectory { get; set; } = "data";
 
     /// <summary>The one feed until feeds become configurable: names the reports and the token's feed claim.</summary>
-    [Required]
-    [RegularExpression("^[a-z0-9][a-z0-9-]{0,62}$", ErrorMessage = "FhirMmn:Feed must be lower-case letters, digits and '-'.")]
+    [Name]
     public string Feed { get; set; } = "default";
 
     /// <summary>Bundles larger than this are refused (413).</summary>
-    [Range(1024, 256L * 1024 * 1024)]
+    [WholeNumber(1024, 256L * 1024 * 1024)]
     public long MaxBundleBytes { get; set; } = 8L * 1024 * 1024;
 
     /// <summary>Key patients by the Patient identifier of this system (default: the first with system and value).</summary>
+    [IdentifierSystem]
     public string? PatientIdentifierSystem { get; set; }
 
     /// <summary>Memory for bundles the intake has read and the consumer has not taken yet (0: read them again).</summary>
-    [Range(0, 16L * 1024 * 1024 * 1024)]
+    [WholeNumber(0, 16L * 1024 * 1024 * 1024)]
     public long ReadCacheBytes { get; set; } = 128L * 1024 * 1024;
 
     /// <summary>Messages processed at once.</summary>
-    [Range(1, 256)]
+    [WholeNumber(1, 256)]
     public int Concurrency { get; set; } = 16;
 
     /// <summary>How long a message stays locked to one consumer; renewed while it is processed.</summary>
-    [Range(typeof(TimeSpan), "00:00:05", "01:00:00")]
+    [Duration("00:00:05", "01:00:00")]
     public TimeSpan LockDuration { get; set; } = TimeSpan.FromSeconds(60);
 
     /// <summary>Deliveries that end in a crash or an unexpected error before the message is dead-lettered.</summary>
-    [Range(1, 100)]
+    [WholeNumber(1, 100)]
     public int MaxDeliveries { get; set; } = 10;
 
     /// <summary>First delay after a transient failure; it doubles up to <see cref="RetryMaxDelay"/>, with jitter.</summary>
-    [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00")]
+    [Duration("00:00:00.010", "01:00:00")]
     public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(5);
 
-    [Range(typeof(TimeSpan), "00:00:00.010", "1.00:00:00")]
+    /// <summary>The longest delay between attempts; not shorter than <see cref="RetryBaseDelay"/>.</summary>
+    [Duration("00:00:00.010", "1.00:00:00")]
     public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromMinutes(30);
 
     /// <summary>
     /// Completed messages (state and bundle) are deleted this long after they completed; GET /messages/{id} then
     /// answers 404. Their results stay with the patient's evidence; dead-lettered messages are kept.
     /// </summary>
-    [Range(typeof(TimeSpan), "01:00:00", "3650.00:00:00")]
+    [Duration("01:00:00", "3650.00:00:00")]
     public TimeSpan MessageRetention { get; set; } = TimeSpan.FromDays(30);
 
     /// <summary>New motor studies this long after the newest input of the last assessment open a new episode.</summary>
-    [Range(typeof(TimeSpan), "1.00:00:00", "3650.00:00:00")]
+    [Duration("1.00:00:00", "3650.00:00:00")]
     public TimeSpan EpisodeGap { get; set; } = TimeSpan.FromDays(182);
 
     /// <summary>preliminary (default) or final: the status of the reports written.</summary>
-    [RegularExpression("^(preliminary|final)$", ErrorMessage = "FhirMmn:ReportStatus must be preliminary or final.")]
+    [OneOf("preliminary", "final")]
     public string ReportStatus { get; set; } = "preliminary";
 
     /// <summary>draft (default) or active: the status of the care plans written.</summary>
-    [RegularExpression("^(draft|active)$", ErrorMessage = "FhirMmn:CarePlanStatus must be draft or active.")]
+    [OneOf("draft", "active")]
     public string CarePlanStatus { get; set; } = "draft";
 
     /// <summary>auto (the FHIR server when FhirServer:BaseUrl is set, else the embedded store), embedded, or null (benchmarks only: writes nothing).</summary>
-    [RegularExpression("^(auto|embedded|null)$", ErrorMessage = "FhirMmn:WriteBack must be auto, embedded or null.")]
+    [OneOf("auto", "embedded", "null")]
     public string WriteBack { get; set; } = "auto";
 }
 
@@ -77,29 +80,35 @@ public sealed class FhirServerOptions
     public const string Section = "FhirServer";
 
     /// <summary>Base URL; none: the embedded store keeps and serves the results.</summary>
+    [ServerUrl]
     public Uri? BaseUrl { get; set; }
 
-    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
+    [Duration("00:00:00.100", "00:10:00")]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Attempts per call for 5xx and timeouts, before the message is rescheduled.</summary>
-    [Range(1, 10)]
+    [WholeNumber(1, 10)]
     public int Attempts { get; set; } = 3;
 
     /// <summary>none, static (FhirServer:Token, from the environment) or client-credentials.</summary>
-    [RegularExpression("^(none|static|client-credentials)$", ErrorMessage = "FhirServer:Auth must be none, static or client-credentials.")]
+    [OneOf("none", "static", "client-credentials")]
     public string Auth { get; set; } = "none";
 
     /// <summary>The bearer token for Auth=static. A secret: set it in the environment (FhirServer__Token), never in a file.</summary>
+    [BearerToken]
     public string? Token { get; set; }
 
+    [ServerUrl]
     public Uri? TokenEndpoint { get; set; }
 
+    [Word]
     public string? ClientId { get; set; }
 
     /// <summary>A secret: set it in the environment (FhirServer__ClientSecret), never in a file.</summary>
+    [Word]
     public string? ClientSecret { get; set; }
 
+    [Scope]
     public string? Scope { get; set; }
 }
 
@@ -112,63 +121,77 @@ public sealed class SecurityOptions
     public bool RequireToken { get; set; } = true;
 
     /// <summary>OpenID Connect authority whose keys sign the tokens (e.g. the Entra ID tenant).</summary>
+    [ServerUrl(HttpsOnly = true)]
     public Uri? Authority { get; set; }
 
     /// <summary>A symmetric signing key (base64, 32 bytes or more) instead of an authority. A secret: environment only.</summary>
+    [Base64Key(32)]
     public string? SigningKey { get; set; }
 
+    [Word]
     public string? Issuer { get; set; }
 
-    [Required]
+    [Word(Required = true)]
     public string Audience { get; set; } = "fhirmmn";
 
     /// <summary>The claim that names the token's feed.</summary>
-    [Required]
+    [Word(Required = true)]
     public string FeedClaim { get; set; } = "fhirmmn_feed";
+
+    /// <summary>
+    /// Tokens meant to live longer than this (exp minus the earliest of iat, nbf and now) are refused: a stolen
+    /// long-lived token would otherwise open the intake for its whole life.
+    /// </summary>
+    [Duration("00:01:00", "1.00:00:00")]
+    public TimeSpan MaxTokenLifetime { get; set; } = TimeSpan.FromHours(1);
 }
 
+/// <summary>The rules between Security keys.</summary>
 internal sealed class SecurityOptionsValidation : IValidateOptions<SecurityOptions>
 {
-    public ValidateOptionsResult Validate(string? name, SecurityOptions options)
-    {
-        if (options.RequireToken && options.Authority is null && string.IsNullOrEmpty(options.SigningKey))
-        {
-            return ValidateOptionsResult.Fail(
-                "Security:RequireToken is true but neither Security:Authority nor Security:SigningKey is set: no token could be validated.");
-        }
-
-        if (options.SigningKey is { Length: > 0 } key && (!IsBase64(key, out var bytes) || bytes < 32))
-        {
-            return ValidateOptionsResult.Fail("Security:SigningKey must be base64 of at least 32 bytes.");
-        }
-
-        return ValidateOptionsResult.Success;
-    }
-
-    private static bool IsBase64(string text, out int length)
-    {
-        var buffer = new byte[text.Length];
-        var ok = Convert.TryFromBase64String(text, buffer, out length);
-        return ok;
-    }
+    public ValidateOptionsResult Validate(string? name, SecurityOptions options) =>
+        options.RequireToken && options.Authority is null && string.IsNullOrEmpty(options.SigningKey)
+            && !SettingRules.AnyUnreadable(options, nameof(options.RequireToken), nameof(options.Authority))
+            ? ValidateOptionsResult.Fail(
+                "Security:Authority or Security:SigningKey must be set when Security:RequireToken is true (neither is: no token could be validated)")
+            : ValidateOptionsResult.Success;
 }
 
+/// <summary>The rules between FhirServer keys: what each kind of FhirServer:Auth needs.</summary>
 internal sealed class FhirServerOptionsValidation : IValidateOptions<FhirServerOptions>
 {
     public ValidateOptionsResult Validate(string? name, FhirServerOptions options)
     {
-        if (options.BaseUrl is { } url && (!url.IsAbsoluteUri || url.Scheme is not ("http" or "https")))
+        var failures = new List<string>();
+        void Need(string key, bool set, bool secret = false)
         {
-            return ValidateOptionsResult.Fail("FhirServer:BaseUrl must be an absolute http or https URL.");
+            if (!set)
+            {
+                failures.Add($"FhirServer:{key} must be set when FhirServer:Auth is {options.Auth} (it is not"
+                    + (secret ? $"; set it in the environment, FhirServer__{key})" : ")"));
+            }
         }
 
-        return options.Auth switch
+        if (options.Auth == "static")
         {
-            "static" when string.IsNullOrEmpty(options.Token) =>
-                ValidateOptionsResult.Fail("FhirServer:Auth is static but FhirServer:Token is not set (set it in the environment: FhirServer__Token)."),
-            "client-credentials" when options.TokenEndpoint is null || string.IsNullOrEmpty(options.ClientId) || string.IsNullOrEmpty(options.ClientSecret) =>
-                ValidateOptionsResult.Fail("FhirServer:Auth is client-credentials but FhirServer:TokenEndpoint, FhirServer:ClientId or FhirServer:ClientSecret is not set."),
-            _ => ValidateOptionsResult.Success,
-        };
+            Need(nameof(options.Token), !string.IsNullOrEmpty(options.Token), secret: true);
+        }
+        else if (options.Auth == "client-credentials")
+        {
+            Need(nameof(options.TokenEndpoint), options.TokenEndpoint is not null || SettingRules.AnyUnreadable(options, nameof(options.TokenEndpoint)));
+            Need(nameof(options.ClientId), !string.IsNullOrEmpty(options.ClientId));
+            Need(nameof(options.ClientSecret), !string.IsNullOrEmpty(options.ClientSecret), secret: true);
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
+}
+
+/// <summary>The rules between FhirMmn keys.</summary>
+internal sealed class FhirMmnOptionsValidation : IValidateOptions<FhirMmnOptions>
+{
+    public ValidateOptionsResult Validate(string? name, FhirMmnOptions options) =>
+        options.RetryMaxDelay < options.RetryBaseDelay && !SettingRules.AnyUnreadable(options, nameof(options.RetryBaseDelay), nameof(options.RetryMaxDelay))
+            ? ValidateOptionsResult.Fail("FhirMmn:RetryMaxDelay must not be shorter than FhirMmn:RetryBaseDelay (it is)")
+            : ValidateOptionsResult.Success;
 }
