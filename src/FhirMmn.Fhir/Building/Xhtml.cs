@@ -112,7 +112,7 @@ internal sealed class Xhtml
     public override string ToString() => text + "</div>";
 
     /// <summary>The text as XML can carry it: what <see cref="Text"/> writes, before escaping.</summary>
-    public static string Printable(string content)
+    private static string Printable(string content)
     {
         var kept = new StringBuilder(content.Length);
         for (var i = 0; i < content.Length; i++)
