@@ -11,7 +11,11 @@ public sealed record CmapSite(
     decimal? AreaMvMs,
     decimal? DurationMs,
     decimal? AmplitudeLowerLimitMv,
-    string SourceId);
+    string SourceId)
+{
+    /// <summary>The onset latency in ms, when sent: shown in the report beside the other values; the criteria do not use it.</summary>
+    public decimal? OnsetLatencyMs { get; init; }
+}
 
 /// <summary>
 /// One motor conduction study: the sites of one nerve on one side, recorded together. Each site

@@ -270,7 +270,7 @@ public static class MmnClassifier
     }
 
     private static string Amplitude(SnapResult s) =>
-        $"{Measured.Format(s.AmplitudeUv!.Value)} uV against a lower limit of {Measured.Format(s.LowerLimitUv!.Value)} uV";
+        $"{Measured.Format(s.AmplitudeUv!.Value)} µV against a lower limit of {Measured.Format(s.LowerLimitUv!.Value)} µV";
 
     private static MissingDataFinding SnapMissing(NerveAssessment nerve)
     {
@@ -380,7 +380,12 @@ public static class MmnClassifier
         var normal = upper.Count > 0 && upper.All(s => s.IsNormal);
         var lowNames = snaps.Where(s => s.IsLow).Select(s => s.Name).ToList();
         var detail = upper.Count == 0 ? "no upper-limb SNAP"
-            : normal ? $"all {upper.Count} upper-limb SNAP(s) at or above their lower limit of normal"
+            : normal ? upper.Count switch
+            {
+                1 => "the one upper-limb SNAP at or above its lower limit of normal",
+                2 => "both upper-limb SNAPs at or above their lower limit of normal",
+                _ => $"all {upper.Count} upper-limb SNAPs at or above their lower limit of normal",
+            }
             : lowNames.Count > 0 ? $"low SNAP: {string.Join(", ", lowNames)}"
             : "an upper-limb SNAP lacks its value or lower limit";
         return new(normal, snaps.Any(s => s.IsLow), upper.Any(s => s.IsLow), upper.Where(s => !s.IsComplete).ToList(), detail);
@@ -503,7 +508,7 @@ public static class MmnClassifier
         if (counted.Count > 0)
         {
             reasons.Add(clinical.ExactlyOneWeakNerve || weak
-                ? $"Block counted in {counted.Count} nerve(s) with {supportive.MetCount} supportive criteria: not enough for probable MMN."
+                ? $"Block counted in {(counted.Count == 1 ? "one nerve" : $"{counted.Count} nerves")} with {supportive.MetCount} supportive {(supportive.MetCount == 1 ? "criterion" : "criteria")} met: not enough for probable MMN."
                 : $"Conduction block found, but weakness is reported in no nerve ({clinical.WeakNerveText}).");
         }
         else if (uncounted.Count == 0)

@@ -24,6 +24,33 @@ public sealed class ExtractionTests
     }
 
     [Fact]
+    public void An_onset_latency_is_kept_for_the_report_through_the_store_and_in_the_digest_and_changes_no_grade()
+    {
+        var plain = Feeds.Load(Feeds.Definite);
+        var withLatency = Feeds.Load(Feeds.Definite);
+        withLatency.Entry(1)["component"]!.AsArray().Add(new JsonObject
+        {
+            ["code"] = Feeds.Concept(Contract.Ncs, ContractCodes.OnsetLatencyComponent),
+            ["valueQuantity"] = Feeds.Quantity(2.9m, "ms"),
+        });
+        var observations = withLatency.Read().Accepted().Observations;
+
+        var stored = FeedObservationJson.Deserialize(FeedObservationJson.Serialize(observations[0]));
+
+        Assert.Equal(2.9m, ((CmapReading)stored.Reading!).OnsetLatencyMs);
+        Assert.Null(((CmapReading)plain.Read().Accepted().Observations[0].Reading!).OnsetLatencyMs);
+        var a = EvidenceAssembler.Assemble(plain.Read().Accepted().Observations);
+        var b = EvidenceAssembler.Assemble(observations);
+        Assert.NotEqual(a.Digest, b.Digest);
+        Assert.Equal(2.9m, b.Evidence.MotorStudies.Single(s => s.Nerve == MotorNerve.Ulnar).Sites[0].OnsetLatencyMs);
+        Assert.Null(a.Evidence.MotorStudies.Single(s => s.Nerve == MotorNerve.Ulnar).Sites[0].OnsetLatencyMs);
+        Assert.Equal(MmnClassifier.Classify(a.Evidence).Category, MmnClassifier.Classify(b.Evidence).Category);
+        Assert.Equal(
+            MmnClassifier.Classify(a.Evidence).Segments.Select(s => (s.Grade, s.AreaReductionPercent, s.DurationIncreasePercent, s.Why)),
+            MmnClassifier.Classify(b.Evidence).Segments.Select(s => (s.Grade, s.AreaReductionPercent, s.DurationIncreasePercent, s.Why)));
+    }
+
+    [Fact]
     public void Snap_amplitudes_in_millivolts_convert_to_microvolts()
     {
         var bundle = Feeds.Load(Feeds.Definite);

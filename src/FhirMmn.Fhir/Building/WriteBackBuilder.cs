@@ -87,7 +87,7 @@ public static class WriteBackBuilder
         var report = new DiagnosticReport
         {
             Meta = new Meta { Profile = [Contract.DiagnosticReportProfile], Tag = [new Coding(Contract.EvidenceDigestSystem, evidence.Digest)] },
-            Text = new Narrative { Status = Narrative.NarrativeStatus.Additional, Div = ReportText.Narrative(assessment, evidence, conclusion) },
+            Text = new Narrative { Status = Narrative.NarrativeStatus.Additional, Div = ReportText.Narrative(assessment, evidence) },
             Identifier = [new Identifier(Contract.AssessmentIdentifierSystem, assessmentId)],
             Status = Literal<DiagnosticReport.DiagnosticReportStatus>(request.ReportStatus, nameof(request.ReportStatus)),
             Category = [Concept(Terminology.DiagnosticServiceSection, "EN", "Electroneuro")],

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using FhirMmn.Domain;
@@ -104,7 +105,10 @@ public static class EvidenceAssembler
                 notUsed.AddRange(site.Where(o => o != chosen).Select(o => new NotUsed(o, "superseded by a newer result at the same site")));
                 used.Add(chosen);
                 var cmap = (CmapReading)chosen.Reading!;
-                sites.Add(new CmapSite(cmap.Site, cmap.AmplitudeMv, cmap.AreaMvMs, cmap.DurationMs, cmap.LowerLimitMv, chosen.Identity.Key));
+                sites.Add(new CmapSite(cmap.Site, cmap.AmplitudeMv, cmap.AreaMvMs, cmap.DurationMs, cmap.LowerLimitMv, chosen.Identity.Key)
+                {
+                    OnsetLatencyMs = cmap.OnsetLatencyMs,
+                });
             }
 
             var first = (CmapReading)group.First().Reading!;
@@ -161,7 +165,13 @@ public static class EvidenceAssembler
         foreach (var o in latest)
         {
             text.Append(o.Identity.Key).Append('|').Append(o.Identity.VersionId).Append('|').Append(o.Status).Append('|')
-                .Append(o.EffectiveText).Append('|').Append(o.Reading).Append('\n');
+                .Append(o.EffectiveText).Append('|').Append(o.Reading);
+            if (o.Reading is CmapReading { OnsetLatencyMs: { } latency })
+            {
+                text.Append("|onset-latency=").Append(latency.ToString(CultureInfo.InvariantCulture));
+            }
+
+            text.Append('\n');
         }
 
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using FhirMmn.Domain;
 using FhirMmn.Fhir.Model;
 
@@ -23,7 +24,17 @@ public abstract record Reading;
 
 public sealed record CmapReading(
     MotorNerve Nerve, Side Side, StimulationSite Site, decimal? AmplitudeMv, decimal? AreaMvMs, decimal? DurationMs,
-    decimal? LowerLimitMv, string StudyGroup) : Reading;
+    decimal? LowerLimitMv, string StudyGroup) : Reading
+{
+    /// <summary>
+    /// The onset latency in ms, when sent: for the report only, the criteria do not use it. Internal (stored by
+    /// <see cref="FeedObservationJson"/> all the same) so that the record's printed form, which the evidence digest
+    /// is made of, stays what it was for results without it; <see cref="EvidenceAssembler"/> adds it to the digest
+    /// when it is present, since the report shows it.
+    /// </summary>
+    [JsonInclude]
+    internal decimal? OnsetLatencyMs { get; init; }
+}
 
 /// <summary>A SNAP; <paramref name="Site"/> the stimulation site when the feed sent one (a segmental SNAP unless it is the wrist).</summary>
 public sealed record SnapReading(SensoryNerve Nerve, Side Side, decimal? AmplitudeUv, decimal? LowerLimitUv, StimulationSite? Site = null) : Reading;

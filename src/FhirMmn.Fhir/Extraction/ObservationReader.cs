@@ -213,7 +213,7 @@ internal sealed partial class ObservationReader(
         var lowerLimit = LowerLimit(Ucum.Millivolts);
         var area = ComponentQuantity(components, ContractCodes.CmapAreaComponent, Ucum.MillivoltMilliseconds);
         var duration = ComponentQuantity(components, ContractCodes.CmapDurationComponent, Ucum.Milliseconds);
-        ComponentQuantity(components, ContractCodes.OnsetLatencyComponent, Ucum.Milliseconds);
+        var latency = ComponentQuantity(components, ContractCodes.OnsetLatencyComponent, Ucum.Milliseconds);
         if (nerve is { } n && site is { } s && n.LimbOf() != s.LimbOf())
         {
             Error(IssueCodes.BusinessRule, $"component[{components[ContractCodes.StimulationSiteComponent].Index}].valueCodeableConcept",
@@ -226,7 +226,7 @@ internal sealed partial class ObservationReader(
         }
 
         return new CmapReading(nerve.Value, side.Value, site.Value, amplitude, area, duration, lowerLimit,
-            StudyGroup(nerve.Value, side.Value, effectiveText));
+            StudyGroup(nerve.Value, side.Value, effectiveText)) { OnsetLatencyMs = latency };
     }
 
     /// <summary>A study: by partOf (a Procedure), else by hasMember panel, else by effective day.</summary>
