@@ -66,7 +66,7 @@ public sealed class StoreLayoutTests : IDisposable
         var reports = await service.GetJsonAsync("/fhir/DiagnosticReport?subject=Patient/pat-example-definite-ulnar-forearm");
         Assert.Equal(1, reports.GetProperty("total").GetInt32());
         Assert.Equal("1", reports.GetProperty("entry")[0].GetProperty("resource").GetProperty("meta").GetProperty("versionId").GetString());
-        Assert.Equal(3L, Scalar("PRAGMA user_version"));
+        Assert.Equal(4L, Scalar("PRAGMA user_version"));
         Assert.Equal("embedded", Scalar("SELECT target FROM episodes"));
     }
 
