@@ -43,7 +43,8 @@ public enum FeedRefusal
 /// </summary>
 public sealed record PatientIdentity(string Key, string? ServerBase, string? ResourceId, Identifier? Identifier)
 {
-    public IReadOnlyList<string> Aliases { get; init; } = [];
+    /// <summary>Never null: an identity stored before aliases were kept reads as none.</summary>
+    public IReadOnlyList<string> Aliases { get => field ?? []; init; } = [];
 }
 
 /// <summary>What a feed bundle brings: one patient and the contract Observations.</summary>
