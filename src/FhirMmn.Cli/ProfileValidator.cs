@@ -76,8 +76,11 @@ internal sealed partial class ProfileValidator
     public static ProfileValidator BesideProgram() =>
         new(Path.Combine(AppContext.BaseDirectory, "profiles"), Path.Combine(AppContext.BaseDirectory, "specification.zip"));
 
-    /// <summary>Parses FHIR JSON (what cannot be parsed is a finding) and validates what it holds.</summary>
-    public IReadOnlyList<ProfileFinding> Validate(string json)
+    /// <summary>
+    /// Parses FHIR JSON (what cannot be parsed is a finding) and validates what it holds, against
+    /// <paramref name="profile"/> (a FhirMmn profile id or canonical URL) when given, else the profile it selects.
+    /// </summary>
+    public IReadOnlyList<ProfileFinding> Validate(string json, string? profile = null)
     {
         if (!Parser.TryDeserializeResource(json, out var resource, out var problems))
         {
@@ -87,17 +90,20 @@ internal sealed partial class ProfileValidator
                 return parse.Count > 0 ? parse : [new ProfileFinding(OperationOutcome.IssueSeverity.Fatal, OperationOutcome.IssueType.Structure, "(root)", "parse", "R4", "not a FHIR resource")];
             }
 
-            return [.. parse, .. Validate(resource)];
+            return [.. parse, .. Validate(resource, profile)];
         }
 
-        return Validate(resource!);
+        return Validate(resource!, profile);
     }
 
-    /// <summary>Validates a resource against its profile (a Bundle also entry by entry); no finding means valid.</summary>
-    public IReadOnlyList<ProfileFinding> Validate(Resource resource)
+    /// <summary>
+    /// Validates a resource against <paramref name="profile"/> when given, else the profile it selects (a Bundle also
+    /// entry by entry); no finding means valid.
+    /// </summary>
+    public IReadOnlyList<ProfileFinding> Validate(Resource resource, string? profile = null)
     {
         var findings = new List<ProfileFinding>();
-        var profile = ProfileFor(resource);
+        profile = profile is null ? ProfileFor(resource) : profile.Contains('/', StringComparison.Ordinal) ? profile : CanonicalBase + profile;
         lock (gate)
         {
             Collect(findings, validator.Validate(resource, profile), profile, prefix: null, resource.TypeName);

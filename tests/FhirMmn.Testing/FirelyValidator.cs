@@ -21,9 +21,9 @@ public static class FirelyValidator
     /// <summary>Validates a resource of Firely's model; every error and warning is an issue.</summary>
     public static ValidationResult Validate(Resource resource) => ResultOf(Instance.Value.Validate(resource));
 
-    /// <summary>Only the errors (a broken case must fail; warnings alone do not make it fail).</summary>
-    public static IReadOnlyList<string> Errors(string json) =>
-        Instance.Value.Validate(json).Where(f => f.IsError).Select(f => f.ToString()).ToList();
+    /// <summary>Only the errors (a broken case must fail; warnings alone do not make it fail), against a profile when given.</summary>
+    public static IReadOnlyList<string> Errors(string json, string? profile = null) =>
+        Instance.Value.Validate(json, profile).Where(f => f.IsError).Select(f => f.ToString()).ToList();
 
     /// <summary>The profile the validator holds a resource to (its claim, or what its type and code select).</summary>
     public static string ProfileFor(Resource resource) => Instance.Value.ProfileFor(resource);
