@@ -203,6 +203,15 @@ internal sealed partial class ProfileValidator
     /// </summary>
     private static class KnownValidatorDefects
     {
-        public static bool IsDefect(ProfileFinding finding) => false;
+        public static bool IsDefect(ProfileFinding finding) => IsMimeTypeLookup(finding);
+
+        /// <summary>
+        /// Mime types (urn:ietf:bcp:13, e.g. CapabilityStatement.format, Attachment.contentType) are a grammar, not an
+        /// enumerable code system: no terminology offline can expand its value set, so the local terminology service
+        /// warns that it cannot check any code of it, valid or not. Only that warning, only for that system.
+        /// </summary>
+        private static bool IsMimeTypeLookup(ProfileFinding finding) =>
+            finding.Severity == OperationOutcome.IssueSeverity.Warning
+            && finding.Message.Contains("cannot find codesystem 'urn:ietf:bcp:13'", StringComparison.Ordinal);
     }
 }
