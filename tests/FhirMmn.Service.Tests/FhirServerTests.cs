@@ -173,7 +173,10 @@ public sealed class FhirServerTests : IDisposable
         var id = await service.PostAsync(ServiceCalls.Example("example-peroneal-transaction.json"));
         var refused = await service.SettledAsync(id);
         Assert.Equal("dead-lettered", refused.GetProperty("state").GetString());
-        Assert.Contains("matched no resource", refused.GetProperty("outcome").ToString(), StringComparison.Ordinal);
+        var reason = refused.GetProperty("outcome").ToString();
+        Assert.Contains("not-found", reason, StringComparison.Ordinal);
+        Assert.Contains("a patient known only by identifier", reason, StringComparison.Ordinal);
+        Assert.DoesNotContain("MRN-54539514", reason, StringComparison.Ordinal);
         using var notYet = await service.PostAsync(new Uri("/messages/nope/resubmit", UriKind.Relative), null);
         Assert.Equal(HttpStatusCode.NotFound, notYet.StatusCode);
 
