@@ -7,7 +7,7 @@ using FhirMmn.Fhir.Outcomes;
 namespace FhirMmn.Cli;
 
 /// <summary>
-/// The command line. Exit codes (DESIGN.md section 7): 0 done; 1 usage error; 2 input refused, with the
+/// The command line. Exit codes (docs/architecture.md, "Interfaces"): 0 done; 1 usage error; 2 input refused, with the
 /// OperationOutcome on stdout.
 /// </summary>
 public static class CliApp

@@ -6,7 +6,7 @@ namespace FhirMmn.Fhir.Building;
 internal sealed record PlannedActivity(string Code, string Display, string Kind, string Description, bool DoNotPerform = false);
 
 /// <summary>
-/// The guideline-based proposal per category (EFNS/PNS 2010 treatment recommendations; DESIGN.md sections 4 and 6).
+/// The guideline-based proposal per category (EFNS/PNS 2010 treatment recommendations; docs/criteria.md and docs/write-back.md).
 /// </summary>
 internal static class CarePlanActivities
 {

@@ -25,7 +25,7 @@ internal static class ReportText
         : "Clinical criteria assumed";
 
     /// <summary>
-    /// The category with its condition (DESIGN.md section 4.1 item 10): "Definite MMN, if the clinical
+    /// The category with its condition (criteria revision 2 item 10, docs/criteria.md): "Definite MMN, if the clinical
     /// criteria are met" when the basis is assumed, else the category's display.
     /// </summary>
     public static string CategoryText(MmnAssessment assessment) =>
@@ -566,7 +566,7 @@ internal static class ReportText
         _ => "not graded (tibial)",
     };
 
-    /// <summary>An area that rose prints as "increased 10.0 %", never "reduced -10.0 %" (DESIGN.md section 4.1 item 11).</summary>
+    /// <summary>An area that rose prints as "increased 10.0 %", never "reduced -10.0 %" (criteria revision 2 item 11, docs/criteria.md).</summary>
     private static string AreaChange(decimal? reduction) => reduction switch
     {
         null => "\u2013",

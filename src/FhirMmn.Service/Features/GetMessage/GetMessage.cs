@@ -7,7 +7,7 @@ using MediatR;
 
 namespace FhirMmn.Service.Features.GetMessage;
 
-/// <summary>Where a message stands: queued, processing, completed or dead-lettered (DESIGN.md section 7).</summary>
+/// <summary>Where a message stands: queued, processing, completed or dead-lettered (docs/architecture.md, "Interfaces").</summary>
 public sealed record GetMessage(string Id) : IRequest<MessageStatus?>;
 
 internal sealed class GetMessageHandler(Database database) : IRequestHandler<GetMessage, MessageStatus?>
