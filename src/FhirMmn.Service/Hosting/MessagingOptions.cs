@@ -12,8 +12,8 @@ public sealed class MessagingOptions
     public const string AzureServiceBus = "AzureServiceBus";
     public const string RabbitMq = "RabbitMQ";
 
-    /// <summary>Embedded (the SQLite queue in the data folder) or RabbitMQ.</summary>
-    [OneOf(Embedded, RabbitMq)]
+    /// <summary>Embedded (the SQLite queue in the data folder), AzureServiceBus or RabbitMQ.</summary>
+    [OneOf(Embedded, AzureServiceBus, RabbitMq)]
     public string Transport { get; set; } = Embedded;
 }
 

@@ -1,4 +1,7 @@
+using Azure.Identity;
+using Azure.Messaging.ServiceBus;
 using FhirMmn.Service.Hosting;
+using FhirMmn.Service.Messaging.AzureServiceBus;
 using FhirMmn.Service.Messaging.RabbitMq;
 using Microsoft.Extensions.Options;
 
@@ -11,13 +14,28 @@ internal static class MessagingRegistration
     {
         services.AddSettings<MessagingOptions>(MessagingOptions.Section);
         services.AddSettings<RabbitMqOptions>(RabbitMqOptions.Section);
+        services.AddSettings<AzureServiceBusOptions>(AzureServiceBusOptions.Section);
+        services.AddSingleton<IValidateOptions<AzureServiceBusOptions>, AzureServiceBusOptionsValidation>();
 
         services.AddSingleton<SqliteTransport>();
         services.AddSingleton<MessageLedger>();
         services.AddSingleton<RabbitMqTransport>();
+
+        // Signed in with the connection string when one is set (environment only), else with DefaultAzureCredential
+        // (the managed identity in Azure; AZURE_CLIENT_ID names a user-assigned one).
+        services.AddSingleton(provider =>
+        {
+            var settings = provider.GetRequiredService<IOptions<AzureServiceBusOptions>>().Value;
+            var options = new ServiceBusClientOptions { TransportType = ServiceBusTransportType.AmqpTcp };
+            return string.IsNullOrEmpty(settings.ConnectionString)
+                ? new ServiceBusClient(settings.FullyQualifiedNamespace, new DefaultAzureCredential(), options)
+                : new ServiceBusClient(settings.ConnectionString, options);
+        });
+        services.AddSingleton<ServiceBusTransport>();
         services.AddSingleton<IMessageTransport>(provider => provider.GetRequiredService<IOptions<MessagingOptions>>().Value.Transport switch
         {
             MessagingOptions.RabbitMq => provider.GetRequiredService<RabbitMqTransport>(),
+            MessagingOptions.AzureServiceBus => provider.GetRequiredService<ServiceBusTransport>(),
             _ => provider.GetRequiredService<SqliteTransport>(),
         });
         return services;

@@ -19,9 +19,10 @@ public abstract class TransportConformance : IAsyncLifetime
     private readonly string folder = Directory.CreateTempSubdirectory("fhirmmn-conformance-").FullName;
     private readonly List<IMessageTransport> made = [];
 
-    protected TransportConformance()
+    /// <param name="lockDuration">The lock of a delivery, where the test sets it; 400 ms by default.</param>
+    protected TransportConformance(TimeSpan? lockDuration = null)
     {
-        Options = new FhirMmnOptions { DataDirectory = folder, LockDuration = TimeSpan.FromMilliseconds(400), MaxDeliveries = 5 };
+        Options = new FhirMmnOptions { DataDirectory = folder, LockDuration = lockDuration ?? TimeSpan.FromMilliseconds(400), MaxDeliveries = 5 };
         Database = new Database(Microsoft.Extensions.Options.Options.Create(Options), new Environment(folder), NullLogger<Database>.Instance);
         Ledger = new MessageLedger(Database, TimeProvider.System);
     }
@@ -283,7 +284,7 @@ public abstract class TransportConformance : IAsyncLifetime
 }
 
 /// <summary>The broker transports also take bundles a hospital published straight onto the queue, and a redelivery of a finished message.</summary>
-public abstract class BrokerConformance : TransportConformance
+public abstract class BrokerConformance(TimeSpan? lockDuration = null) : TransportConformance(lockDuration)
 {
     /// <summary>Publishes as a hospital system would, with these properties (null: not set).</summary>
     protected abstract Task PublishAsync(byte[] body, string? contentType, string? feed, string? correlationId);
