@@ -58,6 +58,9 @@ public sealed partial class RabbitMqTransport : IMessageTransport, IAsyncDisposa
     private long epoch;
     private long backoffUntil;
 
+    /// <summary>Between a lost connection and its recovery: nothing is opened anew meanwhile (the client recovers it all).</summary>
+    private bool recovering;
+
     public RabbitMqTransport(IOptions<RabbitMqOptions> settings, IOptions<FhirMmnOptions> service, MessageLedger ledger, TimeProvider clock, ILogger<RabbitMqTransport> logger)
     {
         ArgumentNullException.ThrowIfNull(settings);
@@ -174,7 +177,7 @@ public sealed partial class RabbitMqTransport : IMessageTransport, IAsyncDisposa
     public async Task WaitForMessagesAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
         var backoff = Interlocked.Read(ref backoffUntil) - Environment.TickCount64;
-        if (backoff > 0 || connection is null || consumer is null || consumer.IsClosed)
+        if (backoff > 0 || connection is null || consumer is null || consumer.IsClosed || Volatile.Read(ref recovering))
         {
             await Task.Delay(backoff > 0 ? TimeSpan.FromMilliseconds(Math.Min(backoff, timeout.TotalMilliseconds)) : timeout, clock, cancellationToken).ConfigureAwait(false);
             return;
@@ -272,6 +275,12 @@ public sealed partial class RabbitMqTransport : IMessageTransport, IAsyncDisposa
             return;
         }
 
+        if (Volatile.Read(ref recovering))
+        {
+            // The client is reconnecting; it recovers the channels and the consumer with the connection.
+            throw new TransportUnavailableException("RabbitMQ is not reachable; the client is reconnecting.");
+        }
+
         await connecting.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -292,12 +301,14 @@ public sealed partial class RabbitMqTransport : IMessageTransport, IAsyncDisposa
                 var opened = await factory.CreateConnectionAsync(cancellationToken).ConfigureAwait(false);
                 opened.ConnectionShutdownAsync += (_, _) =>
                 {
+                    Volatile.Write(ref recovering, true);
                     Interlocked.Increment(ref epoch);
                     LogConnectionLost(logger);
                     return Task.CompletedTask;
                 };
                 opened.RecoverySucceededAsync += (_, _) =>
                 {
+                    Volatile.Write(ref recovering, false);
                     LogRecovered(logger);
                     return Task.CompletedTask;
                 };
