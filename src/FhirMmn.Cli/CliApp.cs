@@ -20,7 +20,11 @@ public static class CliApp
         "{\"resourceType\":\"OperationOutcome\",\"issue\":[{\"severity\":\"error\",\"code\":\"exception\"," +
         "\"details\":{\"text\":\"FhirMmn could not process this bundle because of an internal error.\"}}]}";
 
-    public static int Run(string[] args, Stream stdin, TextWriter stdout, TextWriter stderr)
+    public static int Run(string[] args, Stream stdin, TextWriter stdout, TextWriter stderr) =>
+        Run(args, stdin, stdout, stderr, new ServiceConnection());
+
+    /// <summary>As <see cref="Run(string[], Stream, TextWriter, TextWriter)"/>, with how the messages commands reach a service.</summary>
+    public static int Run(string[] args, Stream stdin, TextWriter stdout, TextWriter stderr, ServiceConnection connection)
     {
         var file = new Argument<string>("FILE") { Description = "A feed bundle (FHIR R4 JSON); - reads standard input." };
         var feed = new Option<string>("--feed") { Description = "The feed's name (part of the report identifier).", DefaultValueFactory = _ => "default" };
@@ -71,7 +75,7 @@ public static class CliApp
 
         var root = new RootCommand("FhirMmn: multifocal motor neuropathy assessment (EFNS/PNS 2010) from FHIR R4 nerve conduction results.")
         {
-            classify, validate,
+            classify, validate, MessagesCommand.Create(stdout, stderr, connection),
         };
         var parsed = root.Parse(args);
         return parsed.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr });

@@ -90,13 +90,13 @@ public static class WriteBackBuilder
             Text = new Narrative { Status = Narrative.NarrativeStatus.Additional, Div = ReportText.Narrative(assessment, evidence) },
             Identifier = [new Identifier(Contract.AssessmentIdentifierSystem, assessmentId)],
             Status = Literal<DiagnosticReport.DiagnosticReportStatus>(request.ReportStatus, nameof(request.ReportStatus)),
-            Category = [Concept(Terminology.DiagnosticServiceSection, "EN", "Electroneuro")],
+            Category = [Concept(Terminology.DiagnosticServiceSection, "EN", "Electroneuro (EEG, EMG,EP,PSG)")],
             Code = new CodeableConcept
             {
                 Coding =
                 [
                     new Coding(Terminology.Loinc, Terminology.LoincEvaluationNote, "Evaluation note"),
-                    new Coding(Contract.MmnReport, "mmn-assessment", "MMN assessment (EFNS/PNS 2010)"),
+                    new Coding(Contract.MmnReport, "mmn-assessment", "Multifocal motor neuropathy assessment"),
                 ],
                 Text = "Multifocal motor neuropathy assessment (EFNS/PNS 2010)",
             },

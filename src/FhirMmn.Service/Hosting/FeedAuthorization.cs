@@ -81,7 +81,7 @@ internal static class FeedAuthorization
                             "A valid bearer token for this feed is required.");
                     },
                     OnForbidden = context => Outcomes.WriteAsync(context.HttpContext, StatusCodes.Status403Forbidden, IssueCodes.Forbidden,
-                        "The token is not for this feed."),
+                        "The token is not for this feed, or lacks the role this needs."),
                 };
             });
         services.AddAuthorization();

@@ -1,6 +1,7 @@
 using FhirMmn.Fhir.Outcomes;
 using FhirMmn.Service.Features.GetMessage;
 using FhirMmn.Service.Features.IngestBundle;
+using FhirMmn.Service.Features.Messages;
 using FhirMmn.Service.Features.Metadata;
 using FhirMmn.Service.Features.ReadResources;
 using FhirMmn.Service.Features.ResubmitMessage;
@@ -33,6 +34,7 @@ public static class ServiceRegistration
 
         builder.AddLoopbackGuard();
         builder.AddFhirMmnLogging();
+        builder.AddFhirMmnTelemetry();
         var services = builder.Services;
 
         services.AddSettings<FhirMmnOptions>(FhirMmnOptions.Section);
@@ -48,6 +50,8 @@ public static class ServiceRegistration
         services.AddMessaging();
         services.AddSingleton<EvidenceStore>();
         services.AddSingleton<ResourceStore>();
+        services.AddSingleton<MessageLedger>();
+        services.AddSingleton<MessageObserver>();
         services.AddSingleton<KeyedLock>();
         services.AddSingleton<ReadCache>();
         services.AddHostedService<QueueConsumer>();
@@ -69,6 +73,7 @@ public static class ServiceRegistration
 
         services.AddMediatorPipeline();
         services.AddFeedAuthorization();
+        services.AddOperatorAuthorization();
         services.AddExceptionHandler<OutcomeExceptionHandler>();
         services.AddProblemDetails();
         services.AddFhirMmnHealthChecks();
@@ -91,6 +96,11 @@ public static class ServiceRegistration
         IngestBundleEndpoint.Map(app);
         GetMessageEndpoint.Map(app);
         ResubmitMessageEndpoint.Map(app);
+        ListMessagesEndpoint.Map(app);
+        MessageStatsEndpoint.Map(app);
+        MessageHistoryEndpoint.Map(app);
+        ResubmitMessagesEndpoint.Map(app);
+        Telemetry.MapMetrics(app);
         MetadataEndpoint.Map(app);
         ReadResourcesEndpoints.Map(app);
         HealthEndpoints.Map(app);

@@ -18,7 +18,7 @@ internal static class MessagingRegistration
         services.AddSingleton<IValidateOptions<AzureServiceBusOptions>, AzureServiceBusOptionsValidation>();
 
         services.AddSingleton<SqliteTransport>();
-        services.AddSingleton<MessageLedger>();
+        services.AddSingleton<BrokerLedger>();
         services.AddSingleton<RabbitMqTransport>();
 
         // Signed in with the connection string when one is set (environment only), else with DefaultAzureCredential

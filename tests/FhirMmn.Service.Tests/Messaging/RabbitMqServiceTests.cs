@@ -93,13 +93,13 @@ public sealed class RabbitMqServiceTests(OwnRabbitMq own) : IClassFixture<OwnRab
 
         var published = Encoding.UTF8.GetBytes(Bundle("-p"));
         await PublishAsync(broker, queue, published, "application/fhir+json");
-        var publishedStatus = await SettledAsync(client, MessageLedger.DigestId("default", published), TimeSpan.FromSeconds(60));
+        var publishedStatus = await SettledAsync(client, BrokerLedger.DigestId("default", published), TimeSpan.FromSeconds(60));
         Assert.Equal("completed", publishedStatus.GetProperty("state").GetString());
         Assert.Contains(publishedStatus.GetProperty("written").EnumerateArray(), w => w.GetString()!.StartsWith("DiagnosticReport/", StringComparison.Ordinal));
 
         var malformed = Encoding.UTF8.GetBytes("{\"resourceType\":\"Bundle\",\"type\":\"collection\",\"entry\":[{\"resource\":{\"resourceType\":\"Observation\"}}]}");
         await PublishAsync(broker, queue, malformed, "application/fhir+json");
-        var refused = await SettledAsync(client, MessageLedger.DigestId("default", malformed), TimeSpan.FromSeconds(60));
+        var refused = await SettledAsync(client, BrokerLedger.DigestId("default", malformed), TimeSpan.FromSeconds(60));
         Assert.Equal("dead-lettered", refused.GetProperty("state").GetString());
         Assert.Equal("OperationOutcome", refused.GetProperty("outcome").GetProperty("resourceType").GetString());
 

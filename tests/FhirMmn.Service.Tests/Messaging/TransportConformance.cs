@@ -24,14 +24,14 @@ public abstract class TransportConformance : IAsyncLifetime
     {
         Options = new FhirMmnOptions { DataDirectory = folder, LockDuration = lockDuration ?? TimeSpan.FromMilliseconds(400), MaxDeliveries = 5 };
         Database = new Database(Microsoft.Extensions.Options.Options.Create(Options), new Environment(folder), NullLogger<Database>.Instance);
-        Ledger = new MessageLedger(Database, TimeProvider.System);
+        Ledger = new BrokerLedger(Database, TimeProvider.System);
     }
 
     protected FhirMmnOptions Options { get; }
 
     protected Database Database { get; }
 
-    protected MessageLedger Ledger { get; }
+    protected BrokerLedger Ledger { get; }
 
     protected static readonly StoreWork Nothing = (_, _) => { };
 
@@ -298,7 +298,7 @@ public abstract class BrokerConformance(TimeSpan? lockDuration = null) : Transpo
         await PublishAsync(body, "application/fhir+json", "default", "hospital-42");
         var message = await ReceiveSurelyAsync(transport);
 
-        Assert.Equal(MessageLedger.DigestId("default", body), message.Id);
+        Assert.Equal(BrokerLedger.DigestId("default", body), message.Id);
         Assert.Equal("default", message.Feed);
         Assert.Equal("hospital-42", message.CorrelationId);
         Assert.Equal(body, await transport.ReadBodyAsync(message, CancellationToken.None));
@@ -319,7 +319,7 @@ public abstract class BrokerConformance(TimeSpan? lockDuration = null) : Transpo
         Assert.Null(await ReceiveAsync(transport, Quiet + Quiet));
         var reasons = await DeadLetterReasonsAsync();
         Assert.Contains(reason, reasons);
-        Assert.Equal("dead-lettered", LedgerState(MessageLedger.DigestId(feed, body)));
+        Assert.Equal("dead-lettered", LedgerState(BrokerLedger.DigestId(feed, body)));
     }
 
     [Fact]

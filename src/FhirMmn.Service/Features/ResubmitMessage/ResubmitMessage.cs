@@ -18,12 +18,13 @@ public enum ResubmitOutcome
     NotDeadLettered,
 }
 
-internal sealed class ResubmitMessageHandler(IMessageTransport transport, IMediator mediator) : IRequestHandler<ResubmitMessage, ResubmitOutcome>
+internal sealed class ResubmitMessageHandler(IMessageTransport transport, MessageObserver observer, IMediator mediator) : IRequestHandler<ResubmitMessage, ResubmitOutcome>
 {
     public async Task<ResubmitOutcome> Handle(ResubmitMessage request, CancellationToken cancellationToken)
     {
         if (await transport.ResubmitAsync(request.Id, cancellationToken).ConfigureAwait(false))
         {
+            await observer.ResubmittedAsync(request.Id).ConfigureAwait(false);
             return ResubmitOutcome.Resubmitted;
         }
 
@@ -50,5 +51,5 @@ internal static class ResubmitMessageEndpoint
                     return Outcomes.Result(StatusCodes.Status409Conflict, correlation, IssueCodes.Conflict,
                         "Only a dead-lettered message can be resubmitted; this one is not.");
             }
-        }).RequireAuthorization(FeedAuthorization.Policy).WithName("ResubmitMessage");
+        }).RequireAuthorization(Messages.OperatorAuthorization.Policy).WithName("ResubmitMessage");
 }

@@ -33,7 +33,7 @@ public sealed partial class ServiceBusTransport : IMessageTransport, IAsyncDispo
     private readonly ServiceBusClient client;
     private readonly AzureServiceBusOptions settings;
     private readonly FhirMmnOptions service;
-    private readonly MessageLedger ledger;
+    private readonly BrokerLedger ledger;
     private readonly TimeProvider clock;
     private readonly ILogger<ServiceBusTransport> logger;
     private readonly ServiceBusSender sender;
@@ -43,7 +43,7 @@ public sealed partial class ServiceBusTransport : IMessageTransport, IAsyncDispo
     private ServiceBusReceiver? receiver;
     private long backoffUntil;
 
-    public ServiceBusTransport(ServiceBusClient client, IOptions<AzureServiceBusOptions> settings, IOptions<FhirMmnOptions> service, MessageLedger ledger, TimeProvider clock, ILogger<ServiceBusTransport> logger)
+    public ServiceBusTransport(ServiceBusClient client, IOptions<AzureServiceBusOptions> settings, IOptions<FhirMmnOptions> service, BrokerLedger ledger, TimeProvider clock, ILogger<ServiceBusTransport> logger)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(settings);
@@ -60,9 +60,9 @@ public sealed partial class ServiceBusTransport : IMessageTransport, IAsyncDispo
     public string Name => TransportName;
 
     /// <summary>The SessionId of a patient's bundles: a digest of feed and patient key, so no identifier travels in it.</summary>
-    public static string SessionIdFor(string feed, string patientKey) => MessageLedger.DigestId(feed, System.Text.Encoding.UTF8.GetBytes(patientKey));
+    public static string SessionIdFor(string feed, string patientKey) => BrokerLedger.DigestId(feed, System.Text.Encoding.UTF8.GetBytes(patientKey));
 
-    public string MessageIdFor(string feed, byte[] body) => MessageLedger.DigestId(feed, body);
+    public string MessageIdFor(string feed, byte[] body) => BrokerLedger.DigestId(feed, body);
 
     public async Task EnqueueAsync(OutgoingMessage message, CancellationToken cancellationToken)
     {
@@ -442,7 +442,7 @@ public sealed partial class ServiceBusTransport : IMessageTransport, IAsyncDispo
             var feed = message.ApplicationProperties.TryGetValue(BrokerEdge.FeedProperty, out var f) ? f as string : null;
             var id = message.ApplicationProperties.TryGetValue(BrokerEdge.LedgerIdProperty, out var own) && own is string { Length: 32 } text && text.All(char.IsAsciiHexDigitLower)
                 ? text
-                : MessageLedger.DigestId(feed ?? serviceFeed, message.Body.ToMemory().Span);
+                : BrokerLedger.DigestId(feed ?? serviceFeed, message.Body.ToMemory().Span);
             var arrival = new Arrival(id, feed ?? serviceFeed, BrokerEdge.CorrelationOf(message.CorrelationId), Guid.NewGuid().ToString("N"));
             return new Delivery(arrival, message, feed, receiver, session);
         }

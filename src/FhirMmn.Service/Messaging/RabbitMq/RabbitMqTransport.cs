@@ -41,7 +41,7 @@ public sealed partial class RabbitMqTransport : IMessageTransport, IAsyncDisposa
 
     private readonly RabbitMqOptions settings;
     private readonly FhirMmnOptions service;
-    private readonly MessageLedger ledger;
+    private readonly BrokerLedger ledger;
     private readonly TimeProvider clock;
     private readonly ILogger<RabbitMqTransport> logger;
     private readonly SemaphoreSlim connecting = new(1, 1);
@@ -61,7 +61,7 @@ public sealed partial class RabbitMqTransport : IMessageTransport, IAsyncDisposa
     /// <summary>Between a lost connection and its recovery: nothing is opened anew meanwhile (the client recovers it all).</summary>
     private bool recovering;
 
-    public RabbitMqTransport(IOptions<RabbitMqOptions> settings, IOptions<FhirMmnOptions> service, MessageLedger ledger, TimeProvider clock, ILogger<RabbitMqTransport> logger)
+    public RabbitMqTransport(IOptions<RabbitMqOptions> settings, IOptions<FhirMmnOptions> service, BrokerLedger ledger, TimeProvider clock, ILogger<RabbitMqTransport> logger)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(service);
@@ -83,7 +83,7 @@ public sealed partial class RabbitMqTransport : IMessageTransport, IAsyncDisposa
     /// <summary>The rung a delay waits on: the shortest at least as long, else the longest.</summary>
     public static TimeSpan RungFor(TimeSpan delay) => RetryLadder.FirstOrDefault(r => r >= delay, RetryLadder[^1]);
 
-    public string MessageIdFor(string feed, byte[] body) => MessageLedger.DigestId(feed, body);
+    public string MessageIdFor(string feed, byte[] body) => BrokerLedger.DigestId(feed, body);
 
     public async Task EnqueueAsync(OutgoingMessage message, CancellationToken cancellationToken)
     {
@@ -500,7 +500,7 @@ public sealed partial class RabbitMqTransport : IMessageTransport, IAsyncDisposa
             var feed = Text(properties.Headers, BrokerEdge.FeedProperty);
             var id = Text(properties.Headers, BrokerEdge.LedgerIdProperty) is { Length: 32 } own && own.All(char.IsAsciiHexDigitLower)
                 ? own
-                : MessageLedger.DigestId(feed ?? serviceFeed, body);
+                : BrokerLedger.DigestId(feed ?? serviceFeed, body);
             var arrival = new Arrival(id, feed ?? serviceFeed, BrokerEdge.CorrelationOf(properties.CorrelationId), Guid.NewGuid().ToString("N"));
             return new Delivery(arrival, body, properties.ContentType, feed, e.DeliveryTag, epoch, channel);
         }

@@ -23,7 +23,7 @@ public sealed record LedgerEntry(QueueMessage Message, string State, string? Out
 /// into an acknowledgement instead of a second assessment. A broker's settlement comes after the ledger's commit is
 /// flushed: once the broker has forgotten a message, the store has what it brought.
 /// </summary>
-public sealed class MessageLedger(Database database, TimeProvider clock)
+public sealed class BrokerLedger(Database database, TimeProvider clock)
 {
     /// <summary>
     /// The ledger id of a bundle: a digest of feed and body (128 bits, hex), so that the same bundle published twice,
