@@ -51,7 +51,21 @@ internal static class Schema
 
         CreateTables(connection);
         AddOperationsTables(connection);
+        AddMessageTransport(connection);
         Database.Execute(connection, $"PRAGMA user_version = {Version};");
+    }
+
+    /// <summary>
+    /// Which transport a message row belongs to: embedded (the queue is this table) or a broker's name (the row is
+    /// the ledger of a broker message: its state, counts and what it wrote; the broker holds the message). Added in
+    /// place to a store that lacks it, without a layout change: every row it had is the embedded queue's.
+    /// </summary>
+    private static void AddMessageTransport(SqliteConnection connection)
+    {
+        if (!HasColumn(connection, "messages", "transport"))
+        {
+            Database.Execute(connection, "ALTER TABLE messages ADD COLUMN transport TEXT NOT NULL DEFAULT 'embedded';");
+        }
     }
 
     /// <summary>
