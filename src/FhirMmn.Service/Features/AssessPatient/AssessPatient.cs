@@ -100,7 +100,7 @@ internal sealed class AssessPatientHandler(
             {
                 FhirIssue.Error(IssueCodes.Processing, $"The FHIR server refused the write-back with HTTP {e.StatusCode}; the message is kept as dead-lettered."),
             };
-            issues.AddRange((e.Outcome?.Issue ?? []).Select(i => new FhirIssue(IssueSeverity.Error, i.Code, $"FHIR server: {i.Details?.Text ?? i.Diagnostics ?? i.Code}")));
+            issues.AddRange((e.Outcome?.Issue ?? []).Select(i => new FhirIssue(IssueSeverity.Error, i.Code, $"FHIR server: {ServerText.Redact(i.Details?.Text ?? i.Diagnostics ?? i.Code, bundle.Patient)}")));
             return new AssessmentOutcome.Refused(OperationOutcomes.From(issues, message.CorrelationId));
         }
         finally
@@ -267,4 +267,31 @@ internal static partial class Log
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Write-back refused by the FHIR server with status {StatusCode}; dead-lettering")]
     public static partial void WriteBackRefused(ILogger logger, int statusCode);
+}
+
+/// <summary>
+/// A FHIR server's issue text, kept as the dead-letter reason without what identifies the patient: servers quote the
+/// search or conditional reference that failed (Patient?identifier=system|value), so every query is cut to "?..." and
+/// the patient's identifier value and resource id, wherever else they appear, are replaced by "...".
+/// </summary>
+internal static partial class ServerText
+{
+    [System.Text.RegularExpressions.GeneratedRegex(@"\?[^\s'""`]*")]
+    private static partial System.Text.RegularExpressions.Regex Query();
+
+    public static string Redact(string text, PatientIdentity patient)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(patient);
+        var redacted = Query().Replace(text, "?...");
+        foreach (var value in new[] { patient.Identifier?.Value, patient.ResourceId })
+        {
+            if (value is { Length: > 0 })
+            {
+                redacted = redacted.Replace(value, "...", StringComparison.OrdinalIgnoreCase);
+            }
+        }
+
+        return redacted;
+    }
 }
