@@ -42,13 +42,13 @@ public sealed class WriteBackTests
 
     [Theory]
     [MemberData(nameof(Examples))]
-    public void Every_resource_written_passes_the_independent_R4_validator(string example)
+    public void Every_resource_written_passes_both_independent_validators(string example)
     {
         var writeBack = Assess(example).WriteBack;
 
         foreach (var resource in new Resource[] { writeBack.Transaction, writeBack.Report, writeBack.CarePlan, writeBack.Provenance, writeBack.Device })
         {
-            var result = R4Validator.Shared.Validate(FhirJson.Serialize(resource));
+            var result = IndependentValidators.Validate(FhirJson.Serialize(resource));
             Assert.True(result.Valid, $"{resource.TypeName} of {example}:\n{result}");
         }
     }
@@ -65,11 +65,24 @@ public sealed class WriteBackTests
     }
 
     [Fact]
-    public void The_independent_validator_does_reject_a_broken_report()
+    public void Each_independent_validator_does_reject_a_broken_report()
     {
         var report = FhirJson.Serialize(Assess(Feeds.Definite).WriteBack.Report).Replace("\"status\":\"preliminary\",", string.Empty, StringComparison.Ordinal);
 
         Assert.False(R4Validator.Shared.Validate(report).Valid);
+        Assert.Contains(FirelyValidator.Errors(report), e => e.Contains("status", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Firely_holds_a_wrong_display_in_the_write_back_to_its_code_system()
+    {
+        var plan = Assess(Feeds.Definite).WriteBack.CarePlan;
+        plan.Activity.Single(a => a.Detail!.Code!.Coding[0].Code == "grip-strength").Detail!.Code!.Coding[0].Display = "Grip strength monitoring";
+
+        var result = FirelyValidator.Validate(plan);
+
+        Assert.False(result.Valid);
+        Assert.Contains(result.Issues, i => i.Contains("grip-strength", StringComparison.Ordinal) && i.Contains("Warning", StringComparison.Ordinal));
     }
 
     [Theory]

@@ -90,13 +90,13 @@ public static class WriteBackBuilder
             Text = new Narrative { Status = Narrative.NarrativeStatus.Additional, Div = ReportText.Narrative(assessment, evidence) },
             Identifier = [new Identifier(Contract.AssessmentIdentifierSystem, assessmentId)],
             Status = Literal<DiagnosticReport.DiagnosticReportStatus>(request.ReportStatus, nameof(request.ReportStatus)),
-            Category = [Concept(Terminology.DiagnosticServiceSection, "EN", "Electroneuro")],
+            Category = [Concept(Terminology.DiagnosticServiceSection, "EN", "Electroneuro (EEG, EMG,EP,PSG)")],
             Code = new CodeableConcept
             {
                 Coding =
                 [
                     new Coding(Terminology.Loinc, Terminology.LoincEvaluationNote, "Evaluation note"),
-                    new Coding(Contract.MmnReport, "mmn-assessment", "MMN assessment (EFNS/PNS 2010)"),
+                    new Coding(Contract.MmnReport, "mmn-assessment", "Multifocal motor neuropathy assessment"),
                 ],
                 Text = "Multifocal motor neuropathy assessment (EFNS/PNS 2010)",
             },
@@ -259,12 +259,12 @@ public static class WriteBackBuilder
     }
 
     /// <summary>An instant as FHIR's UTC form to the second ("...Z"): Firely would write a DateTimeOffset as "+00:00".</summary>
-    private static Instant Instant(DateTimeOffset time) => new()
+    internal static Instant Instant(DateTimeOffset time) => new()
     {
         JsonValue = time.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
     };
 
-    private static CodeableConcept Concept(string system, string code, string display, string? text = null) =>
+    internal static CodeableConcept Concept(string system, string code, string display, string? text = null) =>
         new() { Coding = [new Coding(system, code, display)], Text = text };
 
     private static ResourceReference ReportReference(string reportUrn) => new(reportUrn, "MMN assessment");

@@ -47,8 +47,7 @@ public static class ServiceRegistration
 
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<Database>();
-        services.AddSingleton<SqliteTransport>();
-        services.AddSingleton<IMessageTransport>(provider => provider.GetRequiredService<SqliteTransport>());
+        services.AddMessaging();
         services.AddSingleton<EvidenceStore>();
         services.AddSingleton<ResourceStore>();
         services.AddSingleton<MessageLedger>();
