@@ -59,18 +59,32 @@ public static class CliApp
             return Write(stdout, writeBack.Transaction, result.GetValue(compact), Done);
         }));
 
+        var profiles = new Option<bool>("--profiles")
+        {
+            Description = "Also validate deeply against R4 and the FhirMmn profiles, entry by entry (Firely's validator, offline; "
+                + "some seconds): for a feed before go-live. Exit 2 on any error of either check.",
+        };
         var validate = new Command("validate", "Check a feed bundle against R4 and the feed contract; print the OperationOutcome. Exit 0 when it can be assessed, 2 when not.")
         {
-            file, maxBytes, compact, patientSystem,
+            file, maxBytes, compact, patientSystem, profiles,
         };
         validate.SetAction(result => Execute(stdout, stderr, () =>
         {
-            var read = Read(result.GetValue(file)!, result.GetValue(maxBytes), result.GetValue(patientSystem), stdin);
+            var bytes = Input(result.GetValue(file)!, result.GetValue(maxBytes), stdin);
+            var read = Read(bytes, result.GetValue(maxBytes), result.GetValue(patientSystem));
             var issues = read.Accepted
                 ? read.Issues.Append(FhirIssue.Information(IssueCodes.Informational,
                     $"The bundle can be assessed: {read.Bundle!.Observations.Count} result(s) of the feed contract for one patient."))
                 : read.Issues;
-            return Write(stdout, OperationOutcomes.From(issues), result.GetValue(compact), read.Accepted ? Done : Refused);
+            var valid = read.Accepted;
+            if (result.GetValue(profiles))
+            {
+                var deep = DeepValidation.Check(bytes, read);
+                issues = issues.Concat(deep);
+                valid &= !deep.Any(i => i.IsError);
+            }
+
+            return Write(stdout, OperationOutcomes.From(issues), result.GetValue(compact), valid ? Done : Refused);
         }));
 
         var root = new RootCommand("FhirMmn: multifocal motor neuropathy assessment (EFNS/PNS 2010) from FHIR R4 nerve conduction results.")
@@ -81,9 +95,15 @@ public static class CliApp
         return parsed.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr });
     }
 
-    private static FeedReadResult Read(string path, long maxBytes, string? patientSystem, Stream stdin)
+    private static FeedReadResult Read(string path, long maxBytes, string? patientSystem, Stream stdin) =>
+        Read(Input(path, maxBytes, stdin), maxBytes, patientSystem);
+
+    private static FeedReadResult Read(ReadOnlyMemory<byte> bytes, long maxBytes, string? patientSystem) =>
+        FeedReader.Read(bytes, new FeedReaderOptions { MaxBytes = maxBytes, PatientIdentifierSystem = patientSystem });
+
+    /// <summary>The input's bytes; an oversized input as maxBytes + 1 bytes that the reader then refuses as too large.</summary>
+    private static ReadOnlyMemory<byte> Input(string path, long maxBytes, Stream stdin)
     {
-        var options = new FeedReaderOptions { MaxBytes = maxBytes, PatientIdentifierSystem = patientSystem };
         if (path == "-")
         {
             // The bytes as they come (decoding them here would replace invalid UTF-8 silently instead of refusing it),
@@ -97,7 +117,7 @@ public static class CliApp
                 buffer.Write(chunk, 0, read);
             }
 
-            return FeedReader.Read(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), options);
+            return buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
         }
 
         var info = new FileInfo(path);
@@ -107,9 +127,7 @@ public static class CliApp
         }
 
         // Refuse an oversized file before reading it into memory.
-        return info.Length > maxBytes
-            ? FeedReader.Read(new byte[maxBytes + 1], options)
-            : FeedReader.Read(File.ReadAllBytes(path), options);
+        return info.Length > maxBytes ? new byte[maxBytes + 1] : File.ReadAllBytes(path);
     }
 
     private static int Execute(TextWriter stdout, TextWriter stderr, Func<int> action)
@@ -157,5 +175,5 @@ public static class CliApp
         return exitCode;
     }
 
-    private sealed class UsageException(string message) : Exception(message);
+    internal sealed class UsageException(string message) : Exception(message);
 }

@@ -101,6 +101,7 @@ public static class ServiceRegistration
         MessageHistoryEndpoint.Map(app);
         ResubmitMessagesEndpoint.Map(app);
         Telemetry.MapMetrics(app);
+        Admin.AdminPage.Map(app);
         MetadataEndpoint.Map(app);
         ReadResourcesEndpoints.Map(app);
         HealthEndpoints.Map(app);
