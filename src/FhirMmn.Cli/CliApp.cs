@@ -71,15 +71,18 @@ public static class CliApp
 
         var root = new RootCommand("FhirMmn: multifocal motor neuropathy assessment (EFNS/PNS 2010) from FHIR R4 nerve conduction results.")
         {
-            classify, validate,
+            classify, validate, FeedCommands.Create(stdout, stderr, stdin),
         };
         var parsed = root.Parse(args);
         return parsed.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr });
     }
 
-    private static FeedReadResult Read(string path, long maxBytes, string? patientSystem, Stream stdin)
+    private static FeedReadResult Read(string path, long maxBytes, string? patientSystem, Stream stdin) =>
+        Read(path, maxBytes, new FeedReaderOptions { PatientIdentifierSystem = patientSystem }, stdin);
+
+    internal static FeedReadResult Read(string path, long maxBytes, FeedReaderOptions options, Stream stdin)
     {
-        var options = new FeedReaderOptions { MaxBytes = maxBytes, PatientIdentifierSystem = patientSystem };
+        options = options with { MaxBytes = maxBytes };
         if (path == "-")
         {
             // The bytes as they come (decoding them here would replace invalid UTF-8 silently instead of refusing it),
@@ -108,7 +111,7 @@ public static class CliApp
             : FeedReader.Read(File.ReadAllBytes(path), options);
     }
 
-    private static int Execute(TextWriter stdout, TextWriter stderr, Func<int> action)
+    internal static int Execute(TextWriter stdout, TextWriter stderr, Func<int> action)
     {
         try
         {
@@ -153,5 +156,5 @@ public static class CliApp
         return exitCode;
     }
 
-    private sealed class UsageException(string message) : Exception(message);
+    internal sealed class UsageException(string message) : Exception(message);
 }

@@ -70,7 +70,7 @@ public sealed class ConfigurationTests : IDisposable
         { "FhirServer:BaseUrl", "https://ehr.example.org/fhir#top", "FhirServer:BaseUrl must be an absolute http or https URL, without user name, password, query or fragment (it has a fragment)" },
         { "FhirServer:Timeout", "00:00:00.099", "FhirServer:Timeout must be a time span [d.]hh:mm:ss from 00:00:00.100 to 00:10:00 (it is shorter than 00:00:00.100)" },
         { "FhirServer:Attempts", "11", "FhirServer:Attempts must be a whole number from 1 to 10 (it is more than 10)" },
-        { "FhirServer:Auth", "Static", "FhirServer:Auth must be none, static or client-credentials (from character 1 on it is none of them)" },
+        { "FhirServer:Auth", "Static", "FhirServer:Auth must be none, static, client-credentials, smart-backend-services or entra-id (from character 1 on it is none of them)" },
         { "FhirServer:TokenEndpoint", "/oauth/token", "FhirServer:TokenEndpoint must be an absolute http or https URL, without user name, password, query or fragment (it is relative)" },
         { "FhirServer:ClientId", "my client", "FhirServer:ClientId must be without spaces or control characters (character 3 is not allowed (a space or control character))" },
         { "FhirServer:Scope", "system/*.read  system/*.write", "FhirServer:Scope must be scope names of printable ASCII other than '\"' and '\\', separated by single spaces (character 15 is not allowed there)" },
@@ -185,9 +185,9 @@ public sealed class ConfigurationTests : IDisposable
         var readme = File.ReadAllText(FhirMmn.Testing.Repository.PathOf("README.md"));
         var start = readme.IndexOf("## Configuration", StringComparison.Ordinal);
         var rows = readme[start..readme.IndexOf("\n## ", start + 1, StringComparison.Ordinal)].Split('\n').Where(l => l.StartsWith('|')).ToList();
-        foreach (var (type, section) in new[] { (typeof(FhirMmnOptions), FhirMmnOptions.Section), (typeof(FhirServerOptions), FhirServerOptions.Section), (typeof(SecurityOptions), SecurityOptions.Section) })
+        foreach (var (type, section) in new[] { (typeof(FhirMmnOptions), FhirMmnOptions.Section), (typeof(FhirServerOptions), FhirServerOptions.Section), (typeof(SecurityOptions), SecurityOptions.Section), (typeof(Feeds.FeedOptions), "Feeds:{name}") })
         {
-            foreach (var property in type.GetProperties())
+            foreach (var property in type.GetProperties().Where(p => p.PropertyType == typeof(bool) || p.GetCustomAttributes(typeof(SettingRuleAttribute), inherit: true).Length > 0))
             {
                 var key = $"`{section}:{property.Name}`";
                 var rule = property.GetCustomAttributes(typeof(SettingRuleAttribute), inherit: true).Cast<SettingRuleAttribute>().SingleOrDefault()?.Rule ?? "be true or false";

@@ -31,7 +31,26 @@ internal static class Schema
         }
 
         CreateTables(connection);
+        FileResourcesByFeed(connection);
         Database.Execute(connection, $"PRAGMA user_version = {Version};");
+    }
+
+    /// <summary>
+    /// Each embedded resource is filed under the feed it was written for, and read only for that feed. Added by the
+    /// column's presence rather than a layout version, so that it goes with whichever layout the store has: a store
+    /// from before feeds had one feed, the one its newest message names ('default' when none is left).
+    /// </summary>
+    private static void FileResourcesByFeed(SqliteConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT count(*) FROM pragma_table_info('resources') WHERE name = 'feed'";
+        if (Convert.ToInt32(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) == 0)
+        {
+            Database.Execute(connection, """
+                ALTER TABLE resources ADD COLUMN feed TEXT NOT NULL DEFAULT '';
+                UPDATE resources SET feed = coalesce((SELECT feed FROM messages ORDER BY sequence DESC LIMIT 1), 'default');
+                """);
+        }
     }
 
     private static void CreateTables(SqliteConnection connection) => Database.Execute(connection, """

@@ -5,6 +5,7 @@ using FhirMmn.Fhir.Client;
 using FhirMmn.Fhir.Extraction;
 using FhirMmn.Fhir.Model;
 using FhirMmn.Fhir.Outcomes;
+using FhirMmn.Service.Feeds;
 using FhirMmn.Service.FhirServer;
 using FhirMmn.Service.Hosting;
 using FhirMmn.Service.Messaging;
@@ -36,7 +37,8 @@ public abstract record AssessmentOutcome
 
 internal sealed class AssessPatientHandler(
     EvidenceStore evidence,
-    IWriteBackTarget target,
+    WriteBackTargets targets,
+    FeedRegistry feeds,
     KeyedLock locks,
     ReadCache cache,
     IMessageTransport transport,
@@ -49,8 +51,14 @@ internal sealed class AssessPatientHandler(
     public async Task<AssessmentOutcome> Handle(AssessPatient request, CancellationToken cancellationToken)
     {
         var message = request.Message;
+        if (feeds.Find(message.Feed) is not { } feed)
+        {
+            return new AssessmentOutcome.Refused(OperationOutcomes.Of(IssueCodes.Processing,
+                "The message's feed is no longer configured on this service; configure it again and resubmit the message.", message.CorrelationId));
+        }
+
         FeedBundle bundle;
-        if (cache.TryTake(message.Id, out var cached))
+        if (cache.TryTake(message.Feed, message.Id, out var cached))
         {
             bundle = cached.InSequence(message.Sequence);
         }
@@ -61,7 +69,8 @@ internal sealed class AssessPatientHandler(
             var read = FeedReader.Read(body, new FeedReaderOptions
             {
                 MaxBytes = o.MaxBundleBytes,
-                PatientIdentifierSystem = o.PatientIdentifierSystem,
+                PatientIdentifierSystem = feed.PatientIdentifierSystem,
+                CodeMap = feed.CodeMap,
                 Sequence = message.Sequence,
             });
             if (!read.Accepted)
@@ -78,7 +87,7 @@ internal sealed class AssessPatientHandler(
         {
             // Only a message's first attempt may trust what the service recorded of the target (see WriteEpisodeAsync).
             var firstAttempt = message.DeliveryCount == 1 && message.Attempts == 1;
-            var (written, category, record) = await AssessAsync(message.Feed, message.Sequence, bundle, firstAttempt, cancellationToken).ConfigureAwait(false);
+            var (written, category, record) = await AssessAsync(feed, targets.For(feed), message.Sequence, bundle, firstAttempt, cancellationToken).ConfigureAwait(false);
             handedOver = true;
             return new AssessmentOutcome.Completed(written, category, record, held);
         }
@@ -107,10 +116,10 @@ internal sealed class AssessPatientHandler(
     }
 
     private async Task<(IReadOnlyList<string> Written, string? Category, StoreWork Record)> AssessAsync(
-        string feed, long sequence, FeedBundle bundle, bool firstAttempt, CancellationToken cancellationToken)
+        Feed feed, IWriteBackTarget target, long sequence, FeedBundle bundle, bool firstAttempt, CancellationToken cancellationToken)
     {
-        var record = evidence.Load(feed, bundle.Patient.Key);
-        var episodes = EpisodePlanner.Plan(record.Episodes, bundle.Observations, options.Value.EpisodeGap);
+        var record = evidence.Load(feed.Name, bundle.Patient.Key);
+        var episodes = EpisodePlanner.Plan(record.Episodes, bundle.Observations, feed.EpisodeGap);
         var affected = bundle.Observations.Select(ob => EpisodePlanner.EpisodeOf(episodes, ob).Number).Distinct().Order().ToList();
         var written = new List<string>();
         string? category = null;
@@ -120,13 +129,13 @@ internal sealed class AssessPatientHandler(
             var observations = record.Observations.Concat(bundle.Observations)
                 .Where(ob => EpisodePlanner.EpisodeOf(episodes, ob).Number == number)
                 .ToList();
-            var (updated, references, writtenCategory) = await WriteEpisodeAsync(feed, bundle.Patient, episode, observations, firstAttempt, cancellationToken).ConfigureAwait(false);
+            var (updated, references, writtenCategory) = await WriteEpisodeAsync(feed, target, bundle.Patient, episode, observations, firstAttempt, cancellationToken).ConfigureAwait(false);
             episodes[episodes.IndexOf(episode)] = updated;
             written.AddRange(references);
             category = writtenCategory ?? category;
         }
 
-        return (written, category, EvidenceStore.Save(feed, bundle.Patient, sequence, bundle.Observations, episodes));
+        return (written, category, EvidenceStore.Save(feed.Name, bundle.Patient, sequence, bundle.Observations, episodes));
     }
 
     /// <summary>
@@ -139,7 +148,7 @@ internal sealed class AssessPatientHandler(
     /// unchanged evidence is written to it all the same.
     /// </summary>
     private async Task<(Episode Episode, IReadOnlyList<string> Written, string? Category)> WriteEpisodeAsync(
-        string feed, PatientIdentity patient, Episode episode, List<FeedObservation> observations, bool firstAttempt, CancellationToken cancellationToken)
+        Feed feed, IWriteBackTarget target, PatientIdentity patient, Episode episode, List<FeedObservation> observations, bool firstAttempt, CancellationToken cancellationToken)
     {
         var assembled = EvidenceAssembler.Assemble(observations);
         var recordedHere = episode.Target == target.Identity;
@@ -159,7 +168,7 @@ internal sealed class AssessPatientHandler(
 
         var assessment = MmnClassifier.Classify(assembled.Evidence);
         var category = assessment.Category.Code();
-        var assessmentId = StableIds.Assessment(feed, patient.Key, episode.Number);
+        var assessmentId = StableIds.Assessment(feed.Name, patient.Key, episode.Number);
         for (var attempt = 1; ; attempt++)
         {
             var state = firstAttempt && recordedHere && attempt == 1
@@ -178,7 +187,7 @@ internal sealed class AssessPatientHandler(
             var generation = changedByClinician ? episode.PlanGeneration + 1 : episode.PlanGeneration;
             var writeBack = WriteBackBuilder.Build(new WriteBackRequest
             {
-                Feed = feed,
+                Feed = feed.Name,
                 Patient = patient,
                 Evidence = assembled,
                 Assessment = assessment,
@@ -187,8 +196,9 @@ internal sealed class AssessPatientHandler(
                 CarePlanGeneration = generation,
                 ReplacesCarePlan = changedByClinician ? state.PlanReference : null,
                 TargetServerBase = target.ServerBase,
-                ReportStatus = ReportStatus(episode, category),
-                CarePlanStatus = options.Value.CarePlanStatus,
+                ReportStatus = ReportStatus(feed, episode, category),
+                CarePlanStatus = feed.CarePlanStatus,
+                CodeMaps = feed.CodeMap.Canonicals,
                 ReportIfMatch = state.ReportVersion is { } rv ? $"W/\"{rv}\"" : null,
                 CarePlanIfMatch = !changedByClinician && state.PlanVersion is { } pv ? $"W/\"{pv}\"" : null,
             });
@@ -225,7 +235,7 @@ internal sealed class AssessPatientHandler(
     }
 
     /// <summary>preliminary; or, for a feed that opted into final, amended once a final conclusion changes.</summary>
-    private string ReportStatus(Episode episode, string category) => options.Value.ReportStatus switch
+    private static string ReportStatus(Feed feed, Episode episode, string category) => feed.ReportStatus switch
     {
         "final" when episode.Category is not null && episode.Category != category => "amended",
         "final" => "final",

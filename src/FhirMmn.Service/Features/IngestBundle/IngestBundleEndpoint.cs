@@ -36,7 +36,7 @@ internal static class IngestBundleEndpoint
             return TooLarge(correlationId, limit);
         }
 
-        var outcome = await mediator.Send(new IngestBundle(body, FeedAuthorization.FeedOf(context, options.Value), correlationId), cancellationToken).ConfigureAwait(false);
+        var outcome = await mediator.Send(new IngestBundle(body, FeedAuthorization.FeedOf(context)?.Name ?? string.Empty, correlationId), cancellationToken).ConfigureAwait(false);
         switch (outcome)
         {
             case IngestOutcome.Accepted accepted:

@@ -9,7 +9,7 @@ namespace FhirMmn.Service.Features.ResubmitMessage;
 /// An operator puts a dead-lettered message back in the queue once its cause is dealt with (the patient registered on
 /// the FHIR server, a profile relaxed there...). The bundle is the one stored at intake; it is checked again when taken.
 /// </summary>
-public sealed record ResubmitMessage(string Id) : IRequest<ResubmitOutcome>;
+public sealed record ResubmitMessage(string Id, string Feed) : IRequest<ResubmitOutcome>;
 
 public enum ResubmitOutcome
 {
@@ -22,13 +22,14 @@ internal sealed class ResubmitMessageHandler(SqliteTransport transport, IMediato
 {
     public async Task<ResubmitOutcome> Handle(ResubmitMessage request, CancellationToken cancellationToken)
     {
-        if (await transport.ResubmitAsync(request.Id, cancellationToken).ConfigureAwait(false))
+        // Another feed's message is not found: its feed never changes, so the check holds for the update after it.
+        if (await mediator.Send(new GetMessage.GetMessage(request.Id, request.Feed), cancellationToken).ConfigureAwait(false) is null)
         {
-            return ResubmitOutcome.Resubmitted;
+            return ResubmitOutcome.NotFound;
         }
 
-        return await mediator.Send(new GetMessage.GetMessage(request.Id), cancellationToken).ConfigureAwait(false) is null
-            ? ResubmitOutcome.NotFound
+        return await transport.ResubmitAsync(request.Id, cancellationToken).ConfigureAwait(false)
+            ? ResubmitOutcome.Resubmitted
             : ResubmitOutcome.NotDeadLettered;
     }
 }
@@ -39,7 +40,7 @@ internal static class ResubmitMessageEndpoint
         app.MapPost("/messages/{id}/resubmit", async (string id, HttpContext context, IMediator mediator, CancellationToken cancellationToken) =>
         {
             var correlation = Correlation.Id(context);
-            switch (await mediator.Send(new ResubmitMessage(id), cancellationToken).ConfigureAwait(false))
+            switch (await mediator.Send(new ResubmitMessage(id, FeedAuthorization.FeedOf(context)?.Name ?? string.Empty), cancellationToken).ConfigureAwait(false))
             {
                 case ResubmitOutcome.Resubmitted:
                     context.Response.Headers.ContentLocation = $"/messages/{id}";
