@@ -7,7 +7,7 @@ using FhirMmn.Fhir.Outcomes;
 namespace FhirMmn.Cli;
 
 /// <summary>
-/// The command line. Exit codes (DESIGN.md section 7): 0 done; 1 usage error; 2 input refused, with the
+/// The command line. Exit codes (docs/architecture.md, "Interfaces"): 0 done; 1 usage error; 2 input refused, with the
 /// OperationOutcome on stdout.
 /// </summary>
 public static class CliApp
@@ -20,7 +20,11 @@ public static class CliApp
         "{\"resourceType\":\"OperationOutcome\",\"issue\":[{\"severity\":\"error\",\"code\":\"exception\"," +
         "\"details\":{\"text\":\"FhirMmn could not process this bundle because of an internal error.\"}}]}";
 
-    public static int Run(string[] args, Stream stdin, TextWriter stdout, TextWriter stderr)
+    public static int Run(string[] args, Stream stdin, TextWriter stdout, TextWriter stderr) =>
+        Run(args, stdin, stdout, stderr, new ServiceConnection());
+
+    /// <summary>As <see cref="Run(string[], Stream, TextWriter, TextWriter)"/>, with how the messages commands reach a service.</summary>
+    public static int Run(string[] args, Stream stdin, TextWriter stdout, TextWriter stderr, ServiceConnection connection)
     {
         var file = new Argument<string>("FILE") { Description = "A feed bundle (FHIR R4 JSON); - reads standard input." };
         var feed = new Option<string>("--feed") { Description = "The feed's name (part of the report identifier).", DefaultValueFactory = _ => "default" };
@@ -71,7 +75,7 @@ public static class CliApp
 
         var root = new RootCommand("FhirMmn: multifocal motor neuropathy assessment (EFNS/PNS 2010) from FHIR R4 nerve conduction results.")
         {
-            classify, validate, FeedCommands.Create(stdout, stderr, stdin),
+            classify, validate, MessagesCommand.Create(stdout, stderr, connection), FeedCommands.Create(stdout, stderr, stdin),
         };
         var parsed = root.Parse(args);
         return parsed.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr });

@@ -63,7 +63,7 @@ public enum SegmentKind
     Span,
 }
 
-/// <summary>What a caveat qualifies (DESIGN.md section 4.1 items 5 and 7). A caveat never changes the category.</summary>
+/// <summary>What a caveat qualifies (criteria revision 2 items 5 and 7, docs/criteria.md). A caveat never changes the category.</summary>
 public enum CaveatKind
 {
     /// <summary>The grade rests on stimulation at Erb's point, where supramaximal stimulation is hard to confirm.</summary>

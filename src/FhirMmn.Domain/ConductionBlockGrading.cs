@@ -2,7 +2,7 @@ namespace FhirMmn.Domain;
 
 /// <summary>
 /// Segments and spans of a motor study and their conduction block grades (EFNS/PNS 2010
-/// electrophysiological criteria 1 and 2; DESIGN.md section 4 and 4.1 items 1, 2, 7 and 8). Threshold
+/// electrophysiological criteria 1 and 2; docs/criteria.md, revision 2 items 1, 2, 7 and 8). Threshold
 /// comparisons cross-multiply in decimal: no division, no rounding, so a case exactly at a boundary stays
 /// on the side the criteria put it.
 /// </summary>

@@ -14,7 +14,7 @@ public static class EfnsPns2010
 
     /// <summary>
     /// Version of FhirMmn's encoding of the criteria (the PlanDefinition's version too). 0.2.0 is criteria
-    /// revision 2 (DESIGN.md section 4.1: spans, long and short segments, segmental SNAPs, caveats, ...;
+    /// revision 2 (docs/criteria.md: spans, long and short segments, segmental SNAPs, caveats, ...;
     /// docs/criteria.md).
     /// </summary>
     public const string Version = "0.2.0";

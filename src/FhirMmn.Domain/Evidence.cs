@@ -27,7 +27,7 @@ public sealed record MotorStudy(string Id, MotorNerve Nerve, Side Side, IReadOnl
 /// A sensory nerve action potential amplitude, in microvolts, with the lab's lower limit of normal.
 /// <paramref name="Site"/> is the stimulation site when the lab gave one: none or the wrist is the
 /// distal SNAP; a more proximal site makes a segmental SNAP, which tells whether sensory conduction
-/// crosses a block at or distal to that site (DESIGN.md section 4.1 item 4).
+/// crosses a block at or distal to that site (criteria revision 2 item 4, docs/criteria.md).
 /// </summary>
 public sealed record SnapResult(
     SensoryNerve Nerve, Side Side, decimal? AmplitudeUv, decimal? LowerLimitUv, string SourceId, StimulationSite? Site = null)

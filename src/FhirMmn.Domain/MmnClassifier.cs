@@ -2,7 +2,7 @@ namespace FhirMmn.Domain;
 
 /// <summary>
 /// The EFNS/PNS 2010 classification of multifocal motor neuropathy (see <see cref="EfnsPns2010"/>), as
-/// revised in DESIGN.md section 4.1 (docs/criteria.md): evidence in, category with every reason out.
+/// revised in criteria revision 2 (docs/criteria.md): evidence in, category with every reason out.
 /// Pure: no I/O, no clock, no configuration.
 /// </summary>
 public static class MmnClassifier
@@ -220,7 +220,7 @@ public static class MmnClassifier
     }
 
     /// <summary>
-    /// Criterion 3 for one block (DESIGN.md section 4 and 4.1 items 4 to 6). A peroneal block counts
+    /// Criterion 3 for one block (docs/criteria.md, revision 2 items 4 to 6). A peroneal block counts
     /// unless its own sensory branch, the superficial peroneal SNAP of that side, is present and low. An
     /// upper-limb block counts when the distal SNAP of that nerve and side, or a segmental SNAP stimulated
     /// at or above the block's proximal site, is at or above its lower limit; a low segmental SNAP across

@@ -2,7 +2,7 @@ namespace FhirMmn.Domain;
 
 /// <summary>
 /// The four supportive criteria of EFNS/PNS 2010. <see cref="Open"/>: those not provided or equivocal,
-/// each with the test that would decide it (DESIGN.md section 4.1 items 3 and 9).
+/// each with the test that would decide it (criteria revision 2 items 3 and 9, docs/criteria.md).
 /// </summary>
 internal sealed record Supportive(
     int MetCount,

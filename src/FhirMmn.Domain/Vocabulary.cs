@@ -7,7 +7,7 @@ public enum Side
     Right,
 }
 
-/// <summary>The motor nerves of the feed contract (DESIGN.md section 5).</summary>
+/// <summary>The motor nerves of the feed contract (docs/feed-contract.md).</summary>
 public enum MotorNerve
 {
     Median,
@@ -71,7 +71,7 @@ public static class Vocabulary
 
     /// <summary>
     /// The sensory nerve whose SNAP tells whether sensory conduction is normal in a motor nerve's
-    /// territory (EFNS/PNS 2010 electrophysiological criterion 3; DESIGN.md section 4.1 items 5 and 6):
+    /// territory (EFNS/PNS 2010 electrophysiological criterion 3; criteria revision 2 items 5 and 6 (docs/criteria.md)):
     /// for the musculocutaneous its sensory branch, the lateral antebrachial cutaneous nerve; for the
     /// peroneal its own sensory branch, the superficial peroneal nerve. The tibial has none.
     /// </summary>
@@ -87,7 +87,7 @@ public static class Vocabulary
 
     /// <summary>
     /// The elbow region: below-elbow, elbow and above-elbow. A segment or span with both sites in it is
-    /// short (DESIGN.md section 4.1 item 2); the 30 % criterion for probable block needs a long one.
+    /// short (criteria revision 2 item 2, docs/criteria.md); the 30 % criterion for probable block needs a long one.
     /// </summary>
     public static bool IsInElbowRegion(this StimulationSite site) =>
         site is StimulationSite.BelowElbow or StimulationSite.Elbow or StimulationSite.AboveElbow;

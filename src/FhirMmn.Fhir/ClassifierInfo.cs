@@ -12,7 +12,7 @@ public static class ClassifierInfo
 
     /// <summary>
     /// The software version (the assembly's version, without build metadata; set in Directory.Build.props).
-    /// 0.2.0: criteria revision 2 (DESIGN.md section 4.1), with <see cref="EfnsPns2010.Version"/> 0.2.0.
+    /// 0.2.0: criteria revision 2 (docs/criteria.md), with <see cref="EfnsPns2010.Version"/> 0.2.0.
     /// </summary>
     public static string SoftwareVersion { get; } = ReadVersion();
 

@@ -1,6 +1,6 @@
 namespace FhirMmn.Fhir;
 
-/// <summary>FhirMmn's canonical URLs, code systems and identifier systems (DESIGN.md sections 5 and 6).</summary>
+/// <summary>FhirMmn's canonical URLs, code systems and identifier systems (docs/feed-contract.md and docs/write-back.md).</summary>
 public static class Contract
 {
     public const string CanonicalBase = "http://fhirmmn.org/fhir";

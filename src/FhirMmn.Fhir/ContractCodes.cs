@@ -88,7 +88,7 @@ public static class ContractCodes
 
     public static readonly FrozenSet<string> NotRaisedInterpretations = new[] { "N", "NEG", "L" }.ToFrozenSet(StringComparer.Ordinal);
 
-    /// <summary>Equivocal and indeterminate: neither raised nor not raised (DESIGN.md section 4.1 item 9).</summary>
+    /// <summary>Equivocal and indeterminate: neither raised nor not raised (criteria revision 2 item 9, docs/criteria.md).</summary>
     public static readonly FrozenSet<string> EquivocalInterpretations = new[] { "E", "IND" }.ToFrozenSet(StringComparer.Ordinal);
 
     public static string Code(this MotorNerve nerve) => Reverse(MotorNerves, nerve);

@@ -173,7 +173,7 @@ internal static class AssessmentLookups
     public static SegmentFinding Segment(this MmnAssessment assessment, MotorNerve nerve, Side side, StimulationSite distal, StimulationSite proximal) =>
         Assert.Single(assessment.Segments, s => s.Kind == SegmentKind.Segment && s.Nerve == nerve && s.Side == side && s.DistalSite == distal && s.ProximalSite == proximal);
 
-    /// <summary>The span from the study's most distal site (DESIGN.md section 4.1 item 1).</summary>
+    /// <summary>The span from the study's most distal site (criteria revision 2 item 1, docs/criteria.md).</summary>
     public static SegmentFinding Span(this MmnAssessment assessment, MotorNerve nerve, Side side, StimulationSite distal, StimulationSite proximal) =>
         Assert.Single(assessment.Segments, s => s.Kind == SegmentKind.Span && s.Nerve == nerve && s.Side == side && s.DistalSite == distal && s.ProximalSite == proximal);
 

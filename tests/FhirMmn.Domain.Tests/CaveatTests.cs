@@ -3,7 +3,7 @@ using static FhirMmn.Domain.StimulationSite;
 namespace FhirMmn.Domain.Tests;
 
 /// <summary>
-/// DESIGN.md section 4.1 item 7: caveats shown beside the finding they qualify, which never change the
+/// criteria revision 2 item 7 (docs/criteria.md): caveats shown beside the finding they qualify, which never change the
 /// category: a grade resting on a segment or span ending at Erb's point; a radial segment or span from
 /// above-elbow or distal to axilla or proximal (the spiral groove); a CSF protein at or above 1 g/L.
 /// </summary>

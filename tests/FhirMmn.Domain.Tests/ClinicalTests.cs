@@ -1,7 +1,7 @@
 namespace FhirMmn.Domain.Tests;
 
 /// <summary>
-/// DESIGN.md section 4, "Clinical findings": weakness in at least two nerves (exactly one: at most
+/// docs/criteria.md, "Clinical findings": weakness in at least two nerves (exactly one: at most
 /// possible) for more than one month; the exclusions; the basis (provided only when all six findings
 /// are present, else the missing ones are assumed favourable and named).
 /// </summary>

@@ -2,7 +2,7 @@ using static FhirMmn.Domain.StimulationSite;
 
 namespace FhirMmn.Domain.Tests;
 
-/// <summary>DESIGN.md section 4, "Decision, in this order (the first that holds)".</summary>
+/// <summary>docs/criteria.md, "Decision, in this order (the first that holds)".</summary>
 public sealed class DecisionTests
 {
     [Fact]
@@ -468,7 +468,7 @@ public sealed class DecisionTests
     };
 
     /// <summary>
-    /// Reading taken: DESIGN.md rule 5 lists "no motor study"; motor studies none of whose segments the
+    /// Reading taken: decision rule 5 (docs/criteria.md) lists "no motor study"; motor studies none of whose segments the
     /// criteria could grade leave the case just as undecided (MissingDataKind.NoSegmentToGrade).
     /// </summary>
     [Theory]

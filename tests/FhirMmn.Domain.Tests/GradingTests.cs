@@ -3,7 +3,7 @@ using static FhirMmn.Domain.StimulationSite;
 namespace FhirMmn.Domain.Tests;
 
 /// <summary>
-/// DESIGN.md section 4, "Grades": area reduction = (distal - proximal) / distal, duration increase =
+/// docs/criteria.md, "Grades": area reduction = (distal - proximal) / distal, duration increase =
 /// (proximal - distal) / distal, in exact decimal arithmetic; definite needs &gt;= 50 % and &lt;= 30 % in
 /// median, ulnar or peroneal; probable is &gt;= 50 % with &gt; 30 % anywhere graded, or &gt;= 30 % with
 /// &lt;= 30 % in the upper limb. And the gradeability floors: area and duration at both sites, distal
@@ -66,7 +66,7 @@ public sealed class GradingTests
     }
 
     /// <summary>
-    /// DESIGN.md section 4.1 item 2: the 30 % criterion needs a long segment of an upper-limb nerve; a
+    /// criteria revision 2 item 2 (docs/criteria.md): the 30 % criterion needs a long segment of an upper-limb nerve; a
     /// segment with both sites in the elbow region (below-elbow, elbow, above-elbow) is short. The 50 %
     /// criteria hold for any length. Rows: nerve, distal and proximal site, areas, durations, grade.
     /// Every ulnar segment in the elbow region crosses the elbow, so the short rows are median and radial.

@@ -3,7 +3,7 @@ using static FhirMmn.Domain.StimulationSite;
 namespace FhirMmn.Domain.Tests;
 
 /// <summary>
-/// DESIGN.md section 4, "Segments": consecutive reported sites of one study, distal to proximal; the
+/// docs/criteria.md, "Segments": consecutive reported sites of one study, distal to proximal; the
 /// common entrapment sites are excluded; tibial segments are never graded.
 /// </summary>
 public sealed class SegmentTests

@@ -3,7 +3,7 @@ using static FhirMmn.Domain.StimulationSite;
 namespace FhirMmn.Domain.Tests;
 
 /// <summary>
-/// DESIGN.md section 4, "Sensory (criterion 3)", as revised by section 4.1 items 4 to 6: an upper-limb
+/// docs/criteria.md, "Sensory (criterion 3)", as revised by revision 2 items 4 to 6: an upper-limb
 /// block counts only if the SNAP of that nerve on that side is present and at or above its lower limit;
 /// absent is a missing-data finding; a low distal SNAP leaves sensory conduction across the block not
 /// established (missing data where counting the block would change the category); a peroneal block
@@ -181,7 +181,7 @@ public sealed class SensoryTests
 }
 
 /// <summary>
-/// DESIGN.md section 4.1 item 4: a SNAP may name its stimulation site. Criterion 3 for an upper-limb block
+/// criteria revision 2 item 4 (docs/criteria.md): a SNAP may name its stimulation site. Criterion 3 for an upper-limb block
 /// is met by the distal SNAP (no site, or the wrist) at or above its lower limit, or by a segmental SNAP
 /// stimulated at or above the block's proximal site that is. A low distal SNAP with no such segmental
 /// SNAP: sensory conduction across the block not established, missing data where counting the block would
@@ -348,7 +348,7 @@ public sealed class SegmentalSnapTests
 }
 
 /// <summary>
-/// DESIGN.md section 4.1 item 5: a peroneal block counts unless the superficial peroneal SNAP of that side
+/// criteria revision 2 item 5 (docs/criteria.md): a peroneal block counts unless the superficial peroneal SNAP of that side
 /// is present and low; any low sural or superficial peroneal SNAP sets sensory involvement and a caveat.
 /// Item 6: the lateral antebrachial cutaneous SNAP is the musculocutaneous block's.
 /// </summary>

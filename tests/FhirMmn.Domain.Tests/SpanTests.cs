@@ -3,7 +3,7 @@ using static FhirMmn.Domain.StimulationSite;
 namespace FhirMmn.Domain.Tests;
 
 /// <summary>
-/// DESIGN.md section 4.1 item 1: besides each pair of consecutive sites, every proximal site is compared
+/// criteria revision 2 item 1 (docs/criteria.md): besides each pair of consecutive sites, every proximal site is compared
 /// with the study's most distal site ("whatever the nerve segment length"); a span is graded by the same
 /// rules, a span across an entrapment site is not graded, and the nerve takes the best grade of its
 /// segments and spans, naming the one that gave it.

@@ -1,7 +1,7 @@
 namespace FhirMmn.Domain.Tests;
 
 /// <summary>
-/// DESIGN.md section 4, "Supportive" (with the anti-GM1 interpretation of section 5, and section 4.1
+/// docs/criteria.md, "Supportive" (with the anti-GM1 interpretation of the feed contract, and revision 2
 /// items 3 and 9). Every case has a probable block in one nerve (left ulnar, normal SNAP), weakness in two
 /// nerves, exactly one other supportive criterion met and the remaining two done and not met, so that the
 /// criterion under test decides: met gives probable, not met criteria-not-met, and not provided (or

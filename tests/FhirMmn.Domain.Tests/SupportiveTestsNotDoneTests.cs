@@ -1,7 +1,7 @@
 namespace FhirMmn.Domain.Tests;
 
 /// <summary>
-/// DESIGN.md section 4.1 item 3: with at least two weak nerves and a probable block counted in exactly one
+/// criteria revision 2 item 3 (docs/criteria.md): with at least two weak nerves and a probable block counted in exactly one
 /// nerve, fewer than two supportive criteria met, but met plus not provided at least two, the result is
 /// insufficient data naming the supportive tests not provided, instead of criteria-not-met. Item 9: an
 /// equivocal anti-GM1 counts as not provided there, and its test is a repeat.
@@ -173,7 +173,7 @@ public sealed class SupportiveTestsNotDoneTests
 }
 
 /// <summary>
-/// DESIGN.md section 4.1 item 9: an anti-GM1 IgM flagged equivocal (E or IND) is reported as equivocal, a
+/// criteria revision 2 item 9 (docs/criteria.md): an anti-GM1 IgM flagged equivocal (E or IND) is reported as equivocal, a
 /// state of its own; where a raised repeat could change the category, the plan proposes repeating it.
 /// </summary>
 public sealed class EquivocalAntiGm1Tests
@@ -263,7 +263,7 @@ public sealed class EquivocalAntiGm1Tests
 }
 
 /// <summary>
-/// What the report and the plan need to know (DESIGN.md section 4.1 items 1 and 10): which segments and
+/// What the report and the plan need to know (criteria revision 2 items 1 and 10, docs/criteria.md): which segments and
 /// spans decided, the assumed findings in people's words, and the evidence the classifier refuses.
 /// </summary>
 public sealed class AssessmentContentTests

@@ -194,7 +194,7 @@ public sealed class FeedReaderTests
         Assert.Equal("Bundle.entry[1].resource.component[0].valueCodeableConcept", SingleError(bundle.Read()).Expression);
     }
 
-    /// <summary>DESIGN.md section 4.1 item 4: a SNAP may name its stimulation site, on its nerve's limb.</summary>
+    /// <summary>criteria revision 2 item 4 (docs/criteria.md): a SNAP may name its stimulation site, on its nerve's limb.</summary>
     [Fact]
     public void A_snap_stimulation_site_of_the_other_limb_breaks_the_contract()
     {

@@ -154,7 +154,7 @@ public sealed partial class ReportNarrativeTests
         Assert.DoesNotContain("Onset latency", Tables(div, "Site")[0].Value, StringComparison.Ordinal);
     }
 
-    /// <summary>DESIGN.md section 4.1 item 11, in the narrative.</summary>
+    /// <summary>criteria revision 2 item 11 (docs/criteria.md), in the narrative.</summary>
     [Fact]
     public void An_area_that_rose_prints_as_increased_never_as_a_negative_reduction()
     {

@@ -10,7 +10,7 @@ using FhirJson = FhirMmn.Fhir.Model.FhirJson;
 
 namespace FhirMmn.Fhir.Tests;
 
-/// <summary>The write-back transaction (DESIGN.md section 6): JSON in, JSON out, checked by an independent validator.</summary>
+/// <summary>The write-back transaction (docs/write-back.md): JSON in, JSON out, checked by an independent validator.</summary>
 public sealed class WriteBackTests
 {
     public static TheoryData<string> Examples() => new(Feeds.AllExamples());
@@ -42,13 +42,13 @@ public sealed class WriteBackTests
 
     [Theory]
     [MemberData(nameof(Examples))]
-    public void Every_resource_written_passes_the_independent_R4_validator(string example)
+    public void Every_resource_written_passes_both_independent_validators(string example)
     {
         var writeBack = Assess(example).WriteBack;
 
         foreach (var resource in new Resource[] { writeBack.Transaction, writeBack.Report, writeBack.CarePlan, writeBack.Provenance, writeBack.Device })
         {
-            var result = R4Validator.Shared.Validate(FhirJson.Serialize(resource));
+            var result = IndependentValidators.Validate(FhirJson.Serialize(resource));
             Assert.True(result.Valid, $"{resource.TypeName} of {example}:\n{result}");
         }
     }
@@ -65,11 +65,24 @@ public sealed class WriteBackTests
     }
 
     [Fact]
-    public void The_independent_validator_does_reject_a_broken_report()
+    public void Each_independent_validator_does_reject_a_broken_report()
     {
         var report = FhirJson.Serialize(Assess(Feeds.Definite).WriteBack.Report).Replace("\"status\":\"preliminary\",", string.Empty, StringComparison.Ordinal);
 
         Assert.False(R4Validator.Shared.Validate(report).Valid);
+        Assert.Contains(FirelyValidator.Errors(report), e => e.Contains("status", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Firely_holds_a_wrong_display_in_the_write_back_to_its_code_system()
+    {
+        var plan = Assess(Feeds.Definite).WriteBack.CarePlan;
+        plan.Activity.Single(a => a.Detail!.Code!.Coding[0].Code == "grip-strength").Detail!.Code!.Coding[0].Display = "Grip strength monitoring";
+
+        var result = FirelyValidator.Validate(plan);
+
+        Assert.False(result.Valid);
+        Assert.Contains(result.Issues, i => i.Contains("grip-strength", StringComparison.Ordinal) && i.Contains("Warning", StringComparison.Ordinal));
     }
 
     [Theory]
@@ -253,7 +266,7 @@ public sealed class WriteBackTests
         Assert.Contains("No MMN-specific treatment", Detail(plan, "neuromuscular-review").Description, StringComparison.Ordinal);
     }
 
-    /// <summary>DESIGN.md section 4.1 item 11.</summary>
+    /// <summary>criteria revision 2 item 11 (docs/criteria.md).</summary>
     [Fact]
     public void Ivig_is_first_line_when_disability_warrants_and_scig_has_smaller_trials_behind_it()
     {
@@ -263,7 +276,7 @@ public sealed class WriteBackTests
         Assert.Contains("with smaller trials behind it than IVIg", Detail(plan, "scig-maintenance").Description, StringComparison.Ordinal);
     }
 
-    /// <summary>DESIGN.md section 4.1 item 10, in the report and the plan.</summary>
+    /// <summary>criteria revision 2 item 10 (docs/criteria.md), in the report and the plan.</summary>
     [Theory]
     [InlineData(Feeds.AssumedExclusions, "no objective sensory loss; no upper motor neuron signs; no marked bulbar involvement; no diffuse symmetric weakness in the first weeks")]
     [InlineData(Feeds.NoClinical, "weakness in at least two nerves; weakness for more than one month; no objective sensory loss")]
@@ -323,7 +336,7 @@ public sealed class WriteBackTests
         Assert.Equal("neuromuscular-review", Codes(writeBack.CarePlan)[0]);
     }
 
-    /// <summary>DESIGN.md section 4.1 item 3: the issue's case of one probable block with anti-GM1, CSF and MRI not done.</summary>
+    /// <summary>criteria revision 2 item 3 (docs/criteria.md): the issue's case of one probable block with anti-GM1, CSF and MRI not done.</summary>
     [Fact]
     public void An_insufficient_plan_for_supportive_tests_not_done_names_each_test_and_why_it_would_decide()
     {
@@ -337,7 +350,7 @@ public sealed class WriteBackTests
         Assert.Equal("insufficient-data", writeBack.Report.ConclusionCode![0].Coding![0].Code);
     }
 
-    /// <summary>DESIGN.md section 4.1 item 4: without the segmental SNAP, the low wrist SNAP leaves the block undecided.</summary>
+    /// <summary>criteria revision 2 item 4 (docs/criteria.md): without the segmental SNAP, the low wrist SNAP leaves the block undecided.</summary>
     [Fact]
     public void A_low_distal_snap_under_a_block_that_would_decide_proposes_a_sensory_study_across_the_blocked_segment()
     {
@@ -362,7 +375,7 @@ public sealed class WriteBackTests
         Assert.Contains("right median SNAP stimulated at elbow, across the block, normal", writeBack.Report.Conclusion, StringComparison.Ordinal);
     }
 
-    /// <summary>DESIGN.md section 4.1 item 8: a distal CMAP below the floor is decided by other nerves, not by the same study again.</summary>
+    /// <summary>criteria revision 2 item 8 (docs/criteria.md): a distal CMAP below the floor is decided by other nerves, not by the same study again.</summary>
     [Fact]
     public void A_segment_too_low_to_assess_proposes_other_nerves_and_one_not_sent_proposes_sending_area_and_duration()
     {
@@ -373,7 +386,7 @@ public sealed class WriteBackTests
         Assert.Equal(["cmap-area-duration-measurement"], Codes(Assess(Feeds.InsufficientNoArea).WriteBack.CarePlan));
     }
 
-    /// <summary>DESIGN.md section 4.1 item 9.</summary>
+    /// <summary>criteria revision 2 item 9 (docs/criteria.md).</summary>
     [Fact]
     public void An_equivocal_anti_gm1_that_could_decide_is_proposed_for_a_repeat_and_reported_as_equivocal()
     {
@@ -387,7 +400,7 @@ public sealed class WriteBackTests
         Assert.Contains("equivocal", writeBack.Report.Conclusion, StringComparison.Ordinal);
     }
 
-    /// <summary>DESIGN.md section 4.1 items 5 and 7: caveats beside their finding, and the CIDP differential for a high CSF protein.</summary>
+    /// <summary>criteria revision 2 items 5 and 7 (docs/criteria.md): caveats beside their finding, and the CIDP differential for a high CSF protein.</summary>
     [Fact]
     public void A_csf_protein_of_one_gram_per_litre_or_more_names_the_cidp_work_up_in_a_criteria_not_met_plan()
     {

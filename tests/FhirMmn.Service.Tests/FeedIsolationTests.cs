@@ -97,7 +97,7 @@ public sealed class FeedIsolationTests : IClassFixture<FeedIsolationTests.TwoHos
     }
 
     /// <summary>The two FHIR servers, the service with four feeds, and one message of each feed, settled.</summary>
-    public sealed class TwoHospitals : IAsyncLifetime
+    public sealed class TwoHospitals : IAsyncLifetime, IDisposable
     {
         public const string AlphaPatient = "pat-example-definite-ulnar-forearm-alpha";
         public const string BetaPatient = "pat-northfield-0001-beta";
@@ -130,8 +130,8 @@ public sealed class FeedIsolationTests : IClassFixture<FeedIsolationTests.TwoHos
                 ["Feeds:gamma:ReportStatus"] = "preliminary",
                 ["Feeds:delta:ReportStatus"] = "preliminary",
             });
-            AlphaToken = Token(feed: "alpha");
-            BetaToken = Token(feed: null, clientId: "beta-client");
+            AlphaToken = Token(feed: "alpha", asOperator: true);
+            BetaToken = Token(feed: null, clientId: "beta-client", asOperator: true);
             AlphaBundle = alpha.Bundle(ServerA.BaseUrl);
             using var alphaClient = Client(AlphaToken);
             using var betaClient = Client(BetaToken);
@@ -170,9 +170,15 @@ public sealed class FeedIsolationTests : IClassFixture<FeedIsolationTests.TwoHos
             return client;
         }
 
-        public static string Token(string? feed, string? clientId = null)
+        /// <summary>A token for a feed (by its feed claim, or by client id), with the operator role when <paramref name="asOperator"/>, so that only the feed decides.</summary>
+        public static string Token(string? feed, string? clientId = null, bool asOperator = false)
         {
             var claims = new Dictionary<string, object> { ["sub"] = "ehr-integration" };
+            if (asOperator)
+            {
+                claims["roles"] = "FhirMmn.Operator";
+            }
+
             if (feed is not null)
             {
                 claims["fhirmmn_feed"] = feed;
@@ -197,11 +203,19 @@ public sealed class FeedIsolationTests : IClassFixture<FeedIsolationTests.TwoHos
 
         public Task DisposeAsync()
         {
-            service.Dispose();
-            ServerA.Dispose();
-            ServerB.Dispose();
-            Directory.Delete(folder, recursive: true);
+            Dispose();
             return Task.CompletedTask;
+        }
+
+        public void Dispose()
+        {
+            service?.Dispose();
+            ServerA?.Dispose();
+            ServerB?.Dispose();
+            if (Directory.Exists(folder))
+            {
+                Directory.Delete(folder, recursive: true);
+            }
         }
     }
 }

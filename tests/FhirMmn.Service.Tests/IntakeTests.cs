@@ -174,6 +174,7 @@ public sealed class IntakeTests : IDisposable
         var metadata = await client.GetJsonAsync("/fhir/metadata");
         Assert.Equal("CapabilityStatement", metadata.GetProperty("resourceType").GetString());
         Assert.Equal("4.0.1", metadata.GetProperty("fhirVersion").GetString());
-        Assert.True(FhirMmn.Testing.R4Validator.Shared.Validate(metadata.GetRawText()).Valid);
+        var validation = FhirMmn.Testing.IndependentValidators.Validate(metadata.GetRawText());
+        Assert.True(validation.Valid, validation.ToString());
     }
 }

@@ -44,7 +44,7 @@ public sealed class LoopbackGuardTests : IDisposable
     [MemberData(nameof(BeyondLoopback))]
     public async Task Without_tokens_a_bound_address_beyond_loopback_stops_the_start(string setting, string[] arguments, string environment, string bound)
     {
-        using var service = ConfiguredServiceProcess.Start(Environment(environment), arguments);
+        using var service = ServiceProcess.Launch(Environment(environment), arguments);
 
         Assert.True(await service.ExitCodeAsync() == 1, setting);
         var line = Assert.Single(service.ErrorLines);
@@ -63,7 +63,7 @@ public sealed class LoopbackGuardTests : IDisposable
             await File.WriteAllBytesAsync(certificate, made.Export(X509ContentType.Pkcs12, "test-only"));
         }
 
-        using var service = ConfiguredServiceProcess.Start(new Dictionary<string, string?>
+        using var service = ServiceProcess.Launch(new Dictionary<string, string?>
         {
             ["HTTPS_PORTS"] = "0",
             ["Kestrel__Certificates__Default__Path"] = certificate,
@@ -79,7 +79,7 @@ public sealed class LoopbackGuardTests : IDisposable
     {
         { "ASPNETCORE_URLS 127.0.0.1", [], "ASPNETCORE_URLS=http://127.0.0.1:0" },
         { "ASPNETCORE_URLS [::1]", [], "ASPNETCORE_URLS=http://[::1]:0" },
-        { "--urls localhost", ["--urls", $"http://localhost:{ConfiguredServiceProcess.FreePort()}"], string.Empty },
+        { "--urls localhost", ["--urls", $"http://localhost:{ServiceProcess.FreePort()}"], string.Empty },
         { "Kestrel:Endpoints 127.0.0.1", [], "Kestrel__Endpoints__Intake__Url=http://127.0.0.1:0" },
     };
 
@@ -87,7 +87,7 @@ public sealed class LoopbackGuardTests : IDisposable
     [MemberData(nameof(OnLoopback))]
     public async Task Without_tokens_loopback_addresses_start_and_serve_without_a_token(string setting, string[] arguments, string environment)
     {
-        using var service = ConfiguredServiceProcess.Start(Environment(environment), arguments);
+        using var service = ServiceProcess.Launch(Environment(environment), arguments);
         using var client = new HttpClient { BaseAddress = await service.ListeningAsync() };
 
         using var response = await client.PostAsync(new Uri("/fhir/Bundle", UriKind.Relative), ServiceCalls.Bundle(ServiceCalls.Example("example-definite-ulnar-forearm.json")));
@@ -98,7 +98,7 @@ public sealed class LoopbackGuardTests : IDisposable
     [Fact]
     public async Task With_tokens_the_service_may_listen_on_every_address()
     {
-        using var service = ConfiguredServiceProcess.Start(new Dictionary<string, string?>
+        using var service = ServiceProcess.Launch(new Dictionary<string, string?>
         {
             ["ASPNETCORE_URLS"] = "http://0.0.0.0:0",
             ["Security__RequireToken"] = "true",

@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
-using System.Net;
 using System.Security.Cryptography;
-using System.Text.Json;
 using Azure.Core;
 using FhirMmn.Service.Feeds;
 using FhirMmn.Service.Hosting;
@@ -47,7 +45,7 @@ public sealed class OutboundAuthTests : IAsyncLifetime
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
         endpoint = builder.Build();
-        endpoint.MapPost("/oauth2/token", Token);
+        endpoint.MapPost("/oauth2/token", (Delegate)Token);
         await endpoint.StartAsync();
         var address = endpoint.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         TokenUrl = new Uri(address.TrimEnd('/') + "/oauth2/token");

@@ -2,7 +2,7 @@ using FhirMmn.Testing;
 
 namespace FhirMmn.Service.Tests;
 
-/// <summary>What the running service produces for the shared examples conforms to the FhirMmn profiles and to R4.</summary>
+/// <summary>What the running service produces for the shared examples conforms to the FhirMmn profiles and to R4, for both independent validators.</summary>
 public sealed class ProfileConformanceTests : IDisposable
 {
     private readonly ServiceFactory service = new();
@@ -31,7 +31,8 @@ public sealed class ProfileConformanceTests : IDisposable
             {
                 var found = await client.GetJsonAsync($"/fhir/{type}?{search}=Patient/{patient}");
                 var resource = found.GetProperty("entry")[0].GetProperty("resource").GetRawText();
-                Assert.True(R4Validator.Shared.Validate(resource).Valid, $"{type} for {example} is not valid R4");
+                var validation = IndependentValidators.Validate(resource);
+                Assert.True(validation.Valid, $"{type} for {example}:\n{validation}");
                 var file = Path.Combine(scratch, $"{patient}.{type}.json");
                 await File.WriteAllTextAsync(file, resource);
                 files.Add(file);

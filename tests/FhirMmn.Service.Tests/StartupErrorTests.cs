@@ -25,7 +25,7 @@ public sealed class StartupErrorTests
     [MemberData(nameof(BrokenSettings))]
     public async Task A_broken_setting_stops_the_process_with_one_line_naming_key_rule_and_place(string variable, string value, string line)
     {
-        using var service = ConfiguredServiceProcess.Start(new Dictionary<string, string?> { [variable] = value, ["Urls"] = "http://127.0.0.1:0" });
+        using var service = ServiceProcess.Launch(new Dictionary<string, string?> { [variable] = value, ["Urls"] = "http://127.0.0.1:0" });
 
         Assert.Equal(1, await service.ExitCodeAsync());
         Assert.Equal([line], service.ErrorLines);
@@ -38,7 +38,7 @@ public sealed class StartupErrorTests
     [InlineData("FhirServer__Token", "PLANTED-KEY-4471 with a space", "FhirServer:Token must be a bearer token: letters, digits and -._~+/ with '=' only at the end, or be a reference env:NAME or file:PATH to where it is kept (character 17 is not one of them)")]
     public async Task A_broken_secret_is_placed_but_never_printed(string variable, string value, string line)
     {
-        using var service = ConfiguredServiceProcess.Start(new Dictionary<string, string?> { [variable] = value, ["Urls"] = "http://127.0.0.1:0" });
+        using var service = ServiceProcess.Launch(new Dictionary<string, string?> { [variable] = value, ["Urls"] = "http://127.0.0.1:0" });
 
         Assert.Equal(1, await service.ExitCodeAsync());
         Assert.Equal([line], service.ErrorLines);
@@ -49,7 +49,7 @@ public sealed class StartupErrorTests
     [Fact]
     public async Task Every_broken_setting_gets_its_own_line_in_one_start()
     {
-        using var service = ConfiguredServiceProcess.Start(new Dictionary<string, string?>
+        using var service = ServiceProcess.Launch(new Dictionary<string, string?>
         {
             ["Urls"] = "http://127.0.0.1:0",
             ["FhirMmn__MaxDeliveries"] = "ten",
@@ -73,14 +73,14 @@ public sealed class StartupErrorTests
     [Fact]
     public async Task The_same_process_with_good_settings_starts_and_answers()
     {
-        using var service = ConfiguredServiceProcess.Start(new Dictionary<string, string?> { ["Urls"] = "http://127.0.0.1:0", ["FhirMmn__Concurrency"] = "256" });
+        using var service = ServiceProcess.Launch(new Dictionary<string, string?> { ["Urls"] = "http://127.0.0.1:0", ["FhirMmn__Concurrency"] = "256" });
         using var client = new HttpClient { BaseAddress = await service.ListeningAsync() };
 
         Assert.Equal(System.Net.HttpStatusCode.OK, (await client.GetAsync(new Uri("/health/live", UriKind.Relative))).StatusCode);
         Assert.Empty(service.ErrorLines);
     }
 
-    private static void AssertNoStackTrace(ConfiguredServiceProcess service)
+    private static void AssertNoStackTrace(ServiceProcess service)
     {
         var everything = service.Output + string.Join('\n', service.ErrorLines);
         Assert.DoesNotContain("   at ", everything, StringComparison.Ordinal);

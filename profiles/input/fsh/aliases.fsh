@@ -8,7 +8,7 @@ Alias: $observation-category = http://terminology.hl7.org/CodeSystem/observation
 Alias: $plan-definition-type = http://terminology.hl7.org/CodeSystem/plan-definition-type
 Alias: $v3-ObservationInterpretation = http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation
 
-// FhirMmn code systems (DESIGN.md section 5)
+// FhirMmn code systems (docs/feed-contract.md)
 Alias: $ncs = http://fhirmmn.org/fhir/CodeSystem/ncs
 Alias: $nerve = http://fhirmmn.org/fhir/CodeSystem/nerve
 Alias: $stimulation-site = http://fhirmmn.org/fhir/CodeSystem/stimulation-site
@@ -18,7 +18,7 @@ Alias: $mmn-category = http://fhirmmn.org/fhir/CodeSystem/mmn-category
 Alias: $mmn-basis = http://fhirmmn.org/fhir/CodeSystem/mmn-basis
 Alias: $mmn-report = http://fhirmmn.org/fhir/CodeSystem/mmn-report
 
-// Identifier systems the service writes (DESIGN.md section 6)
+// Identifier systems the service writes (docs/write-back.md)
 Alias: $sid-assessment = http://fhirmmn.org/fhir/sid/assessment
 Alias: $sid-care-plan = http://fhirmmn.org/fhir/sid/care-plan
 Alias: $sid-classifier = http://fhirmmn.org/fhir/sid/classifier

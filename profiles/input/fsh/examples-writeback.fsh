@@ -149,7 +149,7 @@ RuleSet: ProvenanceBody(device)
 
 RuleSet: ReportHeader
 * status = #preliminary
-* category[electroneuro] = $v2-0074#EN "Electroneuro"
+* category[electroneuro] = $v2-0074#EN "Electroneuro (EEG, EMG,EP,PSG)"
 * code.coding[loinc] = $loinc#51848-0 "Evaluation note"
 * code.coding[mmn] = $mmn-report#mmn-assessment "Multifocal motor neuropathy assessment"
 * effectiveDateTime = "2026-10-14"

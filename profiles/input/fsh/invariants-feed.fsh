@@ -1,5 +1,5 @@
 // Invariants of the feed profiles, written after the service's reader (src/FhirMmn.Fhir/Extraction).
-// Severity error unless stated. Units: the first one listed is the one DESIGN.md names; the others
+// Severity error unless stated. Units: the first one listed is the one the feed contract names; the others
 // are the UCUM units the service converts exactly (Ucum.cs).
 
 Invariant: mmn-obs-1

@@ -1,4 +1,4 @@
-// The guideline the CarePlan instantiates (DESIGN.md section 4 "Treatment" and section 6 "CarePlan").
+// The guideline the CarePlan instantiates (docs/criteria.md "Treatment" and docs/write-back.md "CarePlan").
 // R4 PlanDefinition actions have no doNotPerform; the two "do not" actions point at contained
 // ActivityDefinitions that carry doNotPerform = true, and say "Do not" in their text as well.
 

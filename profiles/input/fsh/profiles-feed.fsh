@@ -1,9 +1,9 @@
-// What hospitals send (DESIGN.md section 5), as the service reads it (src/FhirMmn.Fhir/Extraction):
+// What hospitals send (docs/feed-contract.md), as the service reads it (src/FhirMmn.Fhir/Extraction):
 // the profiles accept what the service accepts and, where FHIRPath can say it, refuse what it refuses.
 // What places a result (patient, date, nerve, side, site, which finding) is required; the measurements
 // (area, duration, reference range) are optional, because a missing measurement is a missing-data
 // finding the report names (see example-insufficient-no-area), not a broken message. Units: the one
-// DESIGN.md names is preferred; the other UCUM units the service converts exactly are accepted.
+// the feed contract (docs/feed-contract.md) names is preferred; the other UCUM units the service converts exactly are accepted.
 // Every rule Medplum's validator does not read from the structure (choice types, slice contents,
 // bindings, BackboneElements two levels down) is also an invariant, so Medplum enforces it too.
 

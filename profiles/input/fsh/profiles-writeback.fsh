@@ -1,4 +1,4 @@
-// What the service writes back in one transaction (DESIGN.md section 6).
+// What the service writes back in one transaction (docs/write-back.md).
 
 RuleSet: IdentifierSlice(sliceName, system)
 * identifier 1..* MS

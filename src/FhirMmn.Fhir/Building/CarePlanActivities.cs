@@ -2,11 +2,11 @@ using FhirMmn.Domain;
 
 namespace FhirMmn.Fhir.Building;
 
-/// <summary>One proposed activity: a code of CodeSystem/mmn-report, the kind of request, and the words with the dose.</summary>
+/// <summary>One proposed activity: a code of CodeSystem/mmn-report with exactly its display, the kind of request, and the words with the dose.</summary>
 internal sealed record PlannedActivity(string Code, string Display, string Kind, string Description, bool DoNotPerform = false);
 
 /// <summary>
-/// The guideline-based proposal per category (EFNS/PNS 2010 treatment recommendations; DESIGN.md sections 4 and 6).
+/// The guideline-based proposal per category (EFNS/PNS 2010 treatment recommendations; docs/criteria.md and docs/write-back.md).
 /// </summary>
 internal static class CarePlanActivities
 {
@@ -28,7 +28,7 @@ internal static class CarePlanActivities
     private static readonly PlannedActivity NoPlasmaExchange = new("plasma-exchange", "Plasma exchange", Service,
         "Do not use plasma exchange: ineffective in MMN.", DoNotPerform: true);
 
-    private static readonly PlannedActivity GripStrength = new("grip-strength", "Grip strength monitoring", Service,
+    private static readonly PlannedActivity GripStrength = new("grip-strength", "Grip strength measurement", Service,
         "Monitor grip strength with a vigorimeter.");
 
     private static readonly PlannedActivity MrcSumScore = new("mrc-sum-score", "MRC sum score", Service,
@@ -43,16 +43,16 @@ internal static class CarePlanActivities
     private static readonly PlannedActivity Physiotherapy = new("physiotherapy", "Physiotherapy", Service,
         "Physiotherapy as supportive care (not a guideline recommendation).");
 
-    private static readonly PlannedActivity Review = new("neuromuscular-review", "Neuromuscular specialist review", Service,
+    private static readonly PlannedActivity Review = new("neuromuscular-review", "Neuromuscular review", Service,
         "Review by a neuromuscular specialist to confirm or refute the diagnosis.");
 
-    private static readonly PlannedActivity ExtendedStudies = new("extended-conduction-study", "Extended motor conduction studies", Service,
+    private static readonly PlannedActivity ExtendedStudies = new("extended-conduction-study", "Extended nerve conduction study", Service,
         "Extended motor conduction studies: proximal stimulation up to Erb's point, and more nerves, with CMAP negative-peak area and duration at each site.");
 
-    private static readonly PlannedActivity AntiGm1 = new("anti-gm1-test", "Anti-GM1 IgM antibodies", Service,
+    private static readonly PlannedActivity AntiGm1 = new("anti-gm1-test", "Anti-GM1 IgM antibody test", Service,
         "Test serum IgM anti-GM1 antibodies.");
 
-    private static readonly PlannedActivity Csf = new("csf-examination", "CSF protein", Service,
+    private static readonly PlannedActivity Csf = new("csf-examination", "CSF examination", Service,
         "Examine CSF protein.");
 
     private static readonly PlannedActivity PlexusMri = new("brachial-plexus-mri", "Brachial plexus MRI", Service,
@@ -173,10 +173,10 @@ internal static class CarePlanActivities
             : g.Key with { Description = $"{g.Key.Description} Needed: {string.Join("; ", g.Select(m => m.WouldDecide).Distinct())}." })
         .ToList();
 
-    private static readonly PlannedActivity MeasureAreaAndDuration = new("cmap-area-duration-measurement", "CMAP area and duration", Service,
+    private static readonly PlannedActivity MeasureAreaAndDuration = new("cmap-area-duration-measurement", "CMAP area and duration measurement", Service,
         "Measure (or report) the CMAP negative-peak area and duration at each stimulation site, with the amplitude's lower limit of normal.");
 
-    private static readonly PlannedActivity SensoryStudies = new("sensory-conduction-study", "Sensory conduction studies", Service,
+    private static readonly PlannedActivity SensoryStudies = new("sensory-conduction-study", "Sensory nerve conduction study", Service,
         "Sensory nerve conduction studies (SNAP amplitude with the lower limit of normal) of the nerves with conduction block, and of the upper limbs.");
 
     private static List<PlannedActivity> NotMet(MmnAssessment assessment)

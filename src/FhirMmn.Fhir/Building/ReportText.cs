@@ -10,13 +10,14 @@ namespace FhirMmn.Fhir.Building;
 /// </summary>
 internal static class ReportText
 {
+    /// <summary>Exactly the display of CodeSystem/mmn-category (issue 11 item 4); qualifiers go in the concept's text.</summary>
     public static string CategoryDisplay(MmnCategory category) => category switch
     {
         MmnCategory.Definite => "Definite MMN",
         MmnCategory.Probable => "Probable MMN",
         MmnCategory.Possible => "Possible MMN",
-        MmnCategory.CriteriaNotMet => "EFNS/PNS 2010 criteria for MMN not met",
-        MmnCategory.InsufficientData => "Insufficient data for an MMN assessment",
+        MmnCategory.CriteriaNotMet => "Criteria not met",
+        MmnCategory.InsufficientData => "Insufficient data",
         _ => throw new ArgumentOutOfRangeException(nameof(category)),
     };
 
@@ -25,11 +26,12 @@ internal static class ReportText
         : "Clinical criteria assumed";
 
     /// <summary>
-    /// The category with its condition (DESIGN.md section 4.1 item 10): "Definite MMN, if the clinical
-    /// criteria are met" when the basis is assumed, else the category's display.
+    /// The category in full words with its condition (criteria revision 2 item 10, docs/criteria.md): "Definite MMN, if the clinical
+    /// criteria are met" when the basis is assumed; the words for people, where the coding's display (the code
+    /// system's) may be terser ("Insufficient data").
     /// </summary>
     public static string CategoryText(MmnAssessment assessment) =>
-        ConditionApplies(assessment) ? $"{CategoryDisplay(assessment.Category)}, if the clinical criteria are met" : CategoryDisplay(assessment.Category);
+        ConditionApplies(assessment) ? $"{CategoryWords(assessment.Category)}, if the clinical criteria are met" : CategoryWords(assessment.Category);
 
     /// <summary>The category with its condition, or null when none applies (then the coding's display says it all).</summary>
     public static string? ConditionalCategoryText(MmnAssessment assessment) => ConditionApplies(assessment) ? CategoryText(assessment) : null;
@@ -38,22 +40,15 @@ internal static class ReportText
         assessment.Basis == ClinicalBasis.ClinicalCriteriaAssumed
         && assessment.Category is MmnCategory.Definite or MmnCategory.Probable or MmnCategory.Possible;
 
-    /// <summary>
-    /// The narrative's heading: the category in full words with its condition. Its own words rather than the coding's
-    /// display, which is the code system's and may be terser ("Insufficient data").
-    /// </summary>
-    public static string Heading(MmnAssessment assessment)
+    /// <summary>The narrative's heading: the category in full words with its condition.</summary>
+    public static string Heading(MmnAssessment assessment) => CategoryText(assessment);
+
+    private static string CategoryWords(MmnCategory category) => category switch
     {
-        var category = assessment.Category switch
-        {
-            MmnCategory.Definite => "Definite MMN",
-            MmnCategory.Probable => "Probable MMN",
-            MmnCategory.Possible => "Possible MMN",
-            MmnCategory.CriteriaNotMet => "EFNS/PNS 2010 criteria for MMN not met",
-            _ => "Insufficient data for an MMN assessment",
-        };
-        return ConditionApplies(assessment) ? $"{category}, if the clinical criteria are met" : category;
-    }
+        MmnCategory.CriteriaNotMet => "EFNS/PNS 2010 criteria for MMN not met",
+        MmnCategory.InsufficientData => "Insufficient data for an MMN assessment",
+        _ => CategoryDisplay(category),
+    };
 
     private const string Disclaimer = "Machine-generated decision support; to be verified by a neurologist.";
 
@@ -566,7 +561,7 @@ internal static class ReportText
         _ => "not graded (tibial)",
     };
 
-    /// <summary>An area that rose prints as "increased 10.0 %", never "reduced -10.0 %" (DESIGN.md section 4.1 item 11).</summary>
+    /// <summary>An area that rose prints as "increased 10.0 %", never "reduced -10.0 %" (criteria revision 2 item 11, docs/criteria.md).</summary>
     private static string AreaChange(decimal? reduction) => reduction switch
     {
         null => "\u2013",

@@ -21,7 +21,7 @@ public sealed record WriteBackRequest
     /// <summary>The time of the assessment (issued, recorded): from the service's clock, or the CLI's newest input.</summary>
     public required DateTimeOffset Time { get; init; }
 
-    /// <summary>The assessment episode of this patient (DESIGN.md section 6); 1 for the first.</summary>
+    /// <summary>The assessment episode of this patient (docs/write-back.md); 1 for the first.</summary>
     public int Episode { get; init; } = 1;
 
     /// <summary>The generation of the CarePlan; a new one when a clinician changed the previous one.</summary>
@@ -59,7 +59,7 @@ public sealed record WriteBack(
     Device Device);
 
 /// <summary>
-/// Builds the write-back transaction (DESIGN.md section 6) on Firely's R4 model: the classifier Device (created once),
+/// Builds the write-back transaction (docs/write-back.md) on Firely's R4 model: the classifier Device (created once),
 /// results the hospital server does not hold yet (created once, by identifier), the DiagnosticReport and CarePlan
 /// (conditional updates on their identifiers), and a Provenance pointing at both. Times come from the request (the
 /// service's clock, or the CLI's newest input), so the same request gives the same resources, and Firely's serializer
@@ -93,13 +93,13 @@ public static class WriteBackBuilder
             Text = new Narrative { Status = Narrative.NarrativeStatus.Additional, Div = ReportText.Narrative(assessment, evidence) },
             Identifier = [new Identifier(Contract.AssessmentIdentifierSystem, assessmentId)],
             Status = Literal<DiagnosticReport.DiagnosticReportStatus>(request.ReportStatus, nameof(request.ReportStatus)),
-            Category = [Concept(Terminology.DiagnosticServiceSection, "EN", "Electroneuro")],
+            Category = [Concept(Terminology.DiagnosticServiceSection, "EN", "Electroneuro (EEG, EMG,EP,PSG)")],
             Code = new CodeableConcept
             {
                 Coding =
                 [
                     new Coding(Terminology.Loinc, Terminology.LoincEvaluationNote, "Evaluation note"),
-                    new Coding(Contract.MmnReport, "mmn-assessment", "MMN assessment (EFNS/PNS 2010)"),
+                    new Coding(Contract.MmnReport, "mmn-assessment", "Multifocal motor neuropathy assessment"),
                 ],
                 Text = "Multifocal motor neuropathy assessment (EFNS/PNS 2010)",
             },

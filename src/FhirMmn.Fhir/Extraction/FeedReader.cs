@@ -22,7 +22,7 @@ public sealed record FeedReaderOptions
     public CodeMaps.CodeMap? CodeMap { get; init; }
 }
 
-/// <summary>Why a bundle was refused; each maps to one HTTP status (DESIGN.md section 7).</summary>
+/// <summary>Why a bundle was refused; each maps to one HTTP status (docs/architecture.md, "Interfaces").</summary>
 public enum FeedRefusal
 {
     None,
@@ -62,7 +62,7 @@ public sealed record FeedReadResult(FeedBundle? Bundle, IReadOnlyList<FhirIssue>
 
 /// <summary>
 /// Reads a feed bundle: size, JSON and its text (UTF-8, Unicode), R4 structure and Bundle invariants, then the feed
-/// contract (DESIGN.md section 5).
+/// contract (docs/feed-contract.md).
 /// Every problem found is reported, with its location; nothing is guessed.
 /// </summary>
 public static class FeedReader

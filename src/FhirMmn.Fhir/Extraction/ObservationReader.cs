@@ -9,7 +9,7 @@ using FhirMmn.Fhir.Outcomes;
 namespace FhirMmn.Fhir.Extraction;
 
 /// <summary>
-/// Maps one Observation to the feed contract (DESIGN.md section 5), or reports why it cannot be.
+/// Maps one Observation to the feed contract (docs/feed-contract.md), or reports why it cannot be.
 /// Observations whose code is not in the contract are left alone (a feed may carry other results).
 /// </summary>
 internal sealed partial class ObservationReader(
@@ -241,7 +241,7 @@ internal sealed partial class ObservationReader(
         return $"{group}|{nerve.Code()}|{side.Name()}";
     }
 
-    /// <summary>A SNAP: the distal SNAP, or with a stimulation-site component other than the wrist a segmental one (DESIGN.md section 4.1 item 4).</summary>
+    /// <summary>A SNAP: the distal SNAP, or with a stimulation-site component other than the wrist a segmental one (criteria revision 2 item 4, docs/criteria.md).</summary>
     private SnapReading? Snap()
     {
         var nerve = Nerve(ContractCodes.SensoryNerves,

@@ -35,6 +35,18 @@ internal static class FeedAuthorization
             : feeds.Find(services.GetRequiredService<IOptions<FhirMmnOptions>>().Value.Feed);
     }
 
+    /// <summary>
+    /// The feed whose messages the request may see: the token's (empty: none, so nothing is found); without tokens
+    /// (the development profile, loopback only) null, any feed's, as the operations endpoints have it.
+    /// </summary>
+    public static string? MessageFeedOf(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return context.RequestServices.GetRequiredService<IOptions<SecurityOptions>>().Value.RequireToken
+            ? FeedOf(context)?.Name ?? string.Empty
+            : null;
+    }
+
     public static IServiceCollection AddFeedAuthorization(this IServiceCollection services)
     {
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
@@ -96,7 +108,7 @@ internal static class FeedAuthorization
                             "A valid bearer token for this feed is required.");
                     },
                     OnForbidden = context => Outcomes.WriteAsync(context.HttpContext, StatusCodes.Status403Forbidden, IssueCodes.Forbidden,
-                        "The token is not for this feed."),
+                        "The token is not for this feed, or lacks the role this needs."),
                 };
             });
         services.AddAuthorization();

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using FhirMmn.Service.Features.AssessPatient;
 using FhirMmn.Service.Features.GetMessage;
 using FhirMmn.Service.Features.IngestBundle;
+using FhirMmn.Service.Features.Messages;
 using FhirMmn.Service.Features.ReadResources;
 using FhirMmn.Service.Features.ResubmitMessage;
 using FhirMmn.Service.Messaging;
@@ -78,6 +79,10 @@ internal static class MediatorPipeline
         services.AddScoped<IRequestHandler<AssessPatient, AssessmentOutcome>, AssessPatientHandler>();
         services.AddScoped<IRequestHandler<GetMessage, MessageStatus?>, GetMessageHandler>();
         services.AddScoped<IRequestHandler<ResubmitMessage, ResubmitOutcome>, ResubmitMessageHandler>();
+        services.AddScoped<IRequestHandler<ListMessages, MessagePage>, ListMessagesHandler>();
+        services.AddScoped<IRequestHandler<GetMessageHistory, MessageHistoryView?>, GetMessageHistoryHandler>();
+        services.AddScoped<IRequestHandler<GetMessageStats, StatsView>, GetMessageStatsHandler>();
+        services.AddScoped<IRequestHandler<ResubmitMessages, ResubmitSummary?>, ResubmitMessagesHandler>();
         services.AddScoped<IRequestHandler<ReadResource, StoredResource?>, ReadResourceHandler>();
         services.AddScoped<IRequestHandler<SearchResources, SearchPage>, SearchResourcesHandler>();
         return services;

@@ -164,6 +164,18 @@ public sealed class SecurityOptions
     /// </summary>
     [Duration("00:01:00", "1.00:00:00")]
     public TimeSpan MaxTokenLifetime { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>The claim that carries the token's roles (a string or an array of strings; Entra ID app roles: "roles").</summary>
+    [Word(Required = true)]
+    public string RoleClaim { get; set; } = "roles";
+
+    /// <summary>The role the messages API and /admin need, with the feed's claim: listing, history, resubmission.</summary>
+    [Word(Required = true)]
+    public string OperatorRole { get; set; } = "FhirMmn.Operator";
+
+    /// <summary>The role /metrics needs (any feed: a scraper watches them all).</summary>
+    [Word(Required = true)]
+    public string MetricsRole { get; set; } = "FhirMmn.Metrics";
 }
 
 /// <summary>The rules between Security keys.</summary>

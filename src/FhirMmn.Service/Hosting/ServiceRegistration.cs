@@ -1,6 +1,7 @@
 using FhirMmn.Fhir.Outcomes;
 using FhirMmn.Service.Features.GetMessage;
 using FhirMmn.Service.Features.IngestBundle;
+using FhirMmn.Service.Features.Messages;
 using FhirMmn.Service.Features.Metadata;
 using FhirMmn.Service.Features.ReadResources;
 using FhirMmn.Service.Features.ResubmitMessage;
@@ -34,6 +35,7 @@ public static class ServiceRegistration
 
         builder.AddLoopbackGuard();
         builder.AddFhirMmnLogging();
+        builder.AddFhirMmnTelemetry();
         var services = builder.Services;
 
         services.AddSettings<FhirMmnOptions>(FhirMmnOptions.Section);
@@ -50,6 +52,8 @@ public static class ServiceRegistration
         services.AddSingleton<IMessageTransport>(provider => provider.GetRequiredService<SqliteTransport>());
         services.AddSingleton<EvidenceStore>();
         services.AddSingleton<ResourceStore>();
+        services.AddSingleton<MessageLedger>();
+        services.AddSingleton<MessageObserver>();
         services.AddSingleton<KeyedLock>();
         services.AddSingleton<ReadCache>();
         services.AddHostedService<QueueConsumer>();
@@ -68,6 +72,7 @@ public static class ServiceRegistration
 
         services.AddMediatorPipeline();
         services.AddFeedAuthorization();
+        services.AddOperatorAuthorization();
         services.AddExceptionHandler<OutcomeExceptionHandler>();
         services.AddProblemDetails();
         services.AddFhirMmnHealthChecks();
@@ -90,6 +95,11 @@ public static class ServiceRegistration
         IngestBundleEndpoint.Map(app);
         GetMessageEndpoint.Map(app);
         ResubmitMessageEndpoint.Map(app);
+        ListMessagesEndpoint.Map(app);
+        MessageStatsEndpoint.Map(app);
+        MessageHistoryEndpoint.Map(app);
+        ResubmitMessagesEndpoint.Map(app);
+        Telemetry.MapMetrics(app);
         MetadataEndpoint.Map(app);
         ReadResourcesEndpoints.Map(app);
         HealthEndpoints.Map(app);

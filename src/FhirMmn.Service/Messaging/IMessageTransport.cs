@@ -6,6 +6,12 @@ public static class MessageIds
 {
     /// <summary>A new message id: time-ordered, opaque.</summary>
     public static string New() => Guid.CreateVersion7().ToString("N");
+
+    /// <summary>When a message of <see cref="New"/> was made (a version 7 id begins with its Unix milliseconds); null for another id.</summary>
+    public static DateTimeOffset? CreatedAt(string id) =>
+        id is { Length: 32 } && id[12] == '7' && long.TryParse(id.AsSpan(0, 12), System.Globalization.NumberStyles.AllowHexSpecifier, System.Globalization.CultureInfo.InvariantCulture, out var ms)
+            ? DateTimeOffset.FromUnixTimeMilliseconds(ms)
+            : null;
 }
 
 /// <summary>A message taken from a queue under a lock: it stays invisible to others until settled or the lock expires.</summary>
@@ -14,7 +20,11 @@ public static class MessageIds
 /// <paramref name="Attempts"/> counts every processing attempt, transient failures included (it sets the backoff).
 /// The body is fetched when it is needed (<see cref="IMessageTransport.ReadBodyAsync"/>).
 /// </summary>
-public sealed record QueueMessage(string Id, long Sequence, string Feed, string CorrelationId, int DeliveryCount, int Attempts, string LockToken);
+public sealed record QueueMessage(string Id, long Sequence, string Feed, string CorrelationId, int DeliveryCount, int Attempts, string LockToken)
+{
+    /// <summary>The W3C traceparent of the intake that stored the message (a message property), so that its processing joins that trace.</summary>
+    public string? TraceParent { get; init; }
+}
 
 /// <summary>
 /// The messaging seam (peek-lock, settled explicitly). The embedded SQLite queue implements it; a

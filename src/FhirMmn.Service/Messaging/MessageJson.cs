@@ -7,7 +7,7 @@ namespace FhirMmn.Service.Messaging;
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 internal sealed partial class MessageJson : JsonSerializerContext;
 
-/// <summary>What GET /messages/{id} answers (DESIGN.md section 7).</summary>
+/// <summary>What GET /messages/{id} answers (docs/architecture.md, "Interfaces").</summary>
 public sealed record MessageStatus(
     string Id,
     string State,

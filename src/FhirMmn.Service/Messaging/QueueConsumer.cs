@@ -20,6 +20,7 @@ internal sealed partial class QueueConsumer(
     IServiceScopeFactory scopes,
     TimeProvider clock,
     IOptions<FhirMmnOptions> options,
+    MessageObserver observer,
     ILogger<QueueConsumer> logger) : BackgroundService
 {
     private static readonly TimeSpan IdlePoll = TimeSpan.FromSeconds(1);
@@ -138,6 +139,7 @@ internal sealed partial class QueueConsumer(
     {
         using var correlation = LogContext.PushProperty("CorrelationId", message.CorrelationId);
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["MessageId"] = message.Id, ["DeliveryCount"] = message.DeliveryCount });
+        using var activity = Telemetry.StartProcessing(message);
         var settle = CancellationToken.None;
         if (message.DeliveryCount > options.Value.MaxDeliveries)
         {
@@ -145,7 +147,8 @@ internal sealed partial class QueueConsumer(
             var outcome = OperationOutcomes.Of(IssueCodes.Exception,
                 $"The message failed {message.DeliveryCount - 1} deliveries (a crash or an unexpected error each time) and is dead-lettered; the service's logs name the error type.",
                 message.CorrelationId);
-            await transport.DeadLetterAsync(message, FhirJson.Serialize(outcome), settle).ConfigureAwait(false);
+            await observer.DeadLetteredAsync(message, await transport.DeadLetterAsync(message, FhirJson.Serialize(outcome), settle).ConfigureAwait(false),
+                [IssueCodes.Exception]).ConfigureAwait(false);
             return;
         }
 
@@ -159,7 +162,8 @@ internal sealed partial class QueueConsumer(
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
             // Shutting down is not the message's fault: release it for the next start, not counted.
-            await transport.RescheduleAsync(message, clock.GetUtcNow(), IssueCodes.Incomplete, settle).ConfigureAwait(false);
+            await observer.RescheduledAsync(message, await transport.RescheduleAsync(message, clock.GetUtcNow(), IssueCodes.Incomplete, settle).ConfigureAwait(false),
+                IssueCodes.Incomplete).ConfigureAwait(false);
             return;
         }
 #pragma warning disable CA1031 // Any other failure is the message's delivery; it is counted and retried until the limit.
@@ -167,27 +171,33 @@ internal sealed partial class QueueConsumer(
 #pragma warning restore CA1031
         {
             LogUnexpected(logger, e.GetType().Name, message.DeliveryCount);
-            await transport.AbandonAsync(message, clock.GetUtcNow() + Backoff.Delay(message.DeliveryCount, options.Value), IssueCodes.Exception, settle).ConfigureAwait(false);
+            await observer.ReleasedAsync(message, await transport.AbandonAsync(message, clock.GetUtcNow() + Backoff.Delay(message.DeliveryCount, options.Value), IssueCodes.Exception, settle).ConfigureAwait(false),
+                IssueCodes.Exception).ConfigureAwait(false);
             return;
         }
 
         switch (result)
         {
             case AssessmentOutcome.Completed completed:
+                bool settled;
                 using (completed.PatientLock)
                 {
-                    await transport.CompleteAsync(message, completed.Written, completed.Record, settle).ConfigureAwait(false);
+                    settled = await transport.CompleteAsync(message, completed.Written, completed.Record, settle).ConfigureAwait(false);
                 }
+
+                await observer.CompletedAsync(message, settled, completed.Category, completed.Written.Count).ConfigureAwait(false);
 
                 LogCompleted(logger, completed.Written.Count, completed.Category ?? "unchanged");
                 break;
             case AssessmentOutcome.Refused refused:
-                await transport.DeadLetterAsync(message, FhirJson.Serialize(refused.Outcome), settle).ConfigureAwait(false);
+                await observer.DeadLetteredAsync(message, await transport.DeadLetterAsync(message, FhirJson.Serialize(refused.Outcome), settle).ConfigureAwait(false),
+                    refused.Outcome.Issue.Select(i => i.Code)).ConfigureAwait(false);
                 LogDeadLettered(logger, string.Join(",", refused.Outcome.Issue.Select(i => i.Code).Distinct()));
                 break;
             case AssessmentOutcome.Retry retry:
                 var delay = retry.After ?? Backoff.Delay(message.Attempts, options.Value);
-                await transport.RescheduleAsync(message, clock.GetUtcNow() + delay, retry.IssueCode, settle).ConfigureAwait(false);
+                await observer.RescheduledAsync(message, await transport.RescheduleAsync(message, clock.GetUtcNow() + delay, retry.IssueCode, settle).ConfigureAwait(false),
+                    retry.IssueCode).ConfigureAwait(false);
                 LogRescheduled(logger, retry.IssueCode, delay.TotalSeconds);
                 break;
         }

@@ -16,18 +16,20 @@ public sealed class SqliteTransport(Database database, TimeProvider clock, IOpti
     public async Task EnqueueAsync(string id, string feed, byte[] body, string correlationId, CancellationToken cancellationToken)
     {
         var now = Now();
+        var trace = Telemetry.TraceParent();
         await database.WriteAsync((connection, transaction) =>
         {
             var command = Database.Prepared(connection, transaction, """
                 INSERT INTO message_bodies (id, body) VALUES ($id, $body);
-                INSERT INTO messages (id, feed, correlation_id, received_at, state, due_at)
-                VALUES ($id, $feed, $correlation, $now, 'queued', $now);
+                INSERT INTO messages (id, feed, correlation_id, received_at, state, due_at, trace_parent)
+                VALUES ($id, $feed, $correlation, $now, 'queued', $now, $trace);
                 """);
             command.Parameters.AddWithValue("$id", id);
             command.Parameters.AddWithValue("$feed", feed);
             command.Parameters.AddWithValue("$body", body);
             command.Parameters.AddWithValue("$correlation", correlationId);
             command.Parameters.AddWithValue("$now", now);
+            command.Parameters.AddWithValue("$trace", (object?)trace ?? DBNull.Value);
             command.ExecuteNonQuery();
         }, Durability.Flushed, cancellationToken).ConfigureAwait(false);
         Signal();
@@ -59,7 +61,7 @@ public sealed class SqliteTransport(Database database, TimeProvider clock, IOpti
                                       ORDER BY due_at, sequence LIMIT $max))
                         ORDER BY due_at, sequence
                         LIMIT $max)
-                RETURNING id, sequence, feed, correlation_id, delivery_count, attempts
+                RETURNING id, sequence, feed, correlation_id, delivery_count, attempts, trace_parent
                 """);
             command.Parameters.AddWithValue("$token", token);
             command.Parameters.AddWithValue("$until", until);
@@ -70,7 +72,10 @@ public sealed class SqliteTransport(Database database, TimeProvider clock, IOpti
             while (reader.Read())
             {
                 messages.Add(new QueueMessage(
-                    reader.GetString(0), reader.GetInt64(1), reader.GetString(2), reader.GetString(3), reader.GetInt32(4), reader.GetInt32(5), token));
+                    reader.GetString(0), reader.GetInt64(1), reader.GetString(2), reader.GetString(3), reader.GetInt32(4), reader.GetInt32(5), token)
+                {
+                    TraceParent = reader.IsDBNull(6) ? null : reader.GetString(6),
+                });
             }
 
             return (IReadOnlyList<QueueMessage>)messages.OrderBy(m => m.Sequence).ToList();
@@ -154,6 +159,15 @@ public sealed class SqliteTransport(Database database, TimeProvider clock, IOpti
             bodies.Parameters.AddWithValue("$before", completedBefore.ToUnixTimeMilliseconds());
             bodies.Parameters.AddWithValue("$max", max);
             bodies.ExecuteNonQuery();
+
+            // Their history (docs/operations.md) goes with them.
+            var history = Database.Prepared(connection, transaction, """
+                DELETE FROM message_events WHERE message_id IN (
+                       SELECT id FROM messages WHERE state = 'completed' AND completed_at < $before ORDER BY due_at LIMIT $max)
+                """);
+            history.Parameters.AddWithValue("$before", completedBefore.ToUnixTimeMilliseconds());
+            history.Parameters.AddWithValue("$max", max);
+            history.ExecuteNonQuery();
             var rows = Database.Prepared(connection, transaction, """
                 DELETE FROM messages WHERE sequence IN (
                        SELECT sequence FROM messages WHERE state = 'completed' AND completed_at < $before ORDER BY due_at LIMIT $max)

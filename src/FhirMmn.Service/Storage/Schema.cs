@@ -32,6 +32,7 @@ internal static class Schema
 
         CreateTables(connection);
         FileResourcesByFeed(connection);
+        AddOperationsTables(connection);
         Database.Execute(connection, $"PRAGMA user_version = {Version};");
     }
 
@@ -42,15 +43,47 @@ internal static class Schema
     /// </summary>
     private static void FileResourcesByFeed(SqliteConnection connection)
     {
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT count(*) FROM pragma_table_info('resources') WHERE name = 'feed'";
-        if (Convert.ToInt32(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) == 0)
+        if (!HasColumn(connection, "resources", "feed"))
         {
             Database.Execute(connection, """
                 ALTER TABLE resources ADD COLUMN feed TEXT NOT NULL DEFAULT '';
                 UPDATE resources SET feed = coalesce((SELECT feed FROM messages ORDER BY sequence DESC LIMIT 1), 'default');
                 """);
         }
+    }
+
+    /// <summary>
+    /// What operations read (docs/operations.md), added to a store of any layout without changing it: each message's
+    /// trace context, and its history (settlements and resubmissions; "received" is the message row itself). Codes and
+    /// times only, never a bundle's content.
+    /// </summary>
+    private static void AddOperationsTables(SqliteConnection connection)
+    {
+        if (!HasColumn(connection, "messages", "trace_parent"))
+        {
+            Database.Execute(connection, "ALTER TABLE messages ADD COLUMN trace_parent TEXT;");
+        }
+
+        Database.Execute(connection, """
+            CREATE TABLE IF NOT EXISTS message_events (
+                sequence   INTEGER PRIMARY KEY AUTOINCREMENT,
+                message_id TEXT    NOT NULL,
+                at         INTEGER NOT NULL,
+                event      TEXT    NOT NULL,
+                attempt    INTEGER NOT NULL,
+                codes      TEXT
+            );
+            CREATE INDEX IF NOT EXISTS message_events_message ON message_events (message_id, sequence);
+            """);
+    }
+
+    private static bool HasColumn(SqliteConnection connection, string table, string column)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT count(*) FROM pragma_table_info($table) WHERE name = $column";
+        command.Parameters.AddWithValue("$table", table);
+        command.Parameters.AddWithValue("$column", column);
+        return Convert.ToInt32(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) > 0;
     }
 
     private static void CreateTables(SqliteConnection connection) => Database.Execute(connection, """

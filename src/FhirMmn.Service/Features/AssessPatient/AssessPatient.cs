@@ -44,6 +44,7 @@ internal sealed class AssessPatientHandler(
     IMessageTransport transport,
     TimeProvider clock,
     IOptions<FhirMmnOptions> options,
+    ServiceMetrics metrics,
     ILogger<AssessPatientHandler> logger) : IRequestHandler<AssessPatient, AssessmentOutcome>
 {
     private const int ConflictAttempts = 3;
@@ -94,6 +95,11 @@ internal sealed class AssessPatientHandler(
         catch (FhirServerException e) when (e.IsTransient || e.IsConflict)
         {
             Log.WriteBackDeferred(logger, e.StatusCode, e.IsConflict ? IssueCodes.Conflict : IssueCodes.Transient);
+            if (e.IsTransient)
+            {
+                metrics.Rescheduled(message.Feed, e.StatusCode);
+            }
+
             return new AssessmentOutcome.Retry(e.RetryAfter, e.StatusCode == 429 ? IssueCodes.Throttled : IssueCodes.Transient);
         }
         catch (FhirServerException e)

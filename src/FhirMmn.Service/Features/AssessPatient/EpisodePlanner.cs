@@ -4,7 +4,7 @@ using FhirMmn.Service.Storage;
 namespace FhirMmn.Service.Features.AssessPatient;
 
 /// <summary>
-/// Assessment episodes (DESIGN.md section 6): new motor studies more than the episode gap after the newest
+/// Assessment episodes (docs/write-back.md): new motor studies more than the episode gap after the newest
 /// input of the last assessment open a new episode. Episode k holds the results dated after the newest input
 /// its predecessor was assessed on; a late result of an earlier episode goes back to that episode.
 /// </summary>

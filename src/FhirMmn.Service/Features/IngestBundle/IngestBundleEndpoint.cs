@@ -15,11 +15,13 @@ internal static class IngestBundleEndpoint
     public static void Map(IEndpointRouteBuilder app) =>
         app.MapPost("/fhir/Bundle", Handle).RequireAuthorization(FeedAuthorization.Policy).WithName("IngestBundle");
 
-    private static async Task<IResult> Handle(HttpContext context, IMediator mediator, IOptions<FhirMmnOptions> options, CancellationToken cancellationToken)
+    private static async Task<IResult> Handle(HttpContext context, IMediator mediator, IOptions<FhirMmnOptions> options, ServiceMetrics metrics, CancellationToken cancellationToken)
     {
         var correlationId = Correlation.Id(context);
+        var feed = FeedAuthorization.FeedOf(context)?.Name ?? string.Empty;
         if (!IsFhirJson(context.Request.ContentType))
         {
+            metrics.Refused(feed, StatusCodes.Status415UnsupportedMediaType, IssueCodes.NotSupported);
             return Outcomes.Result(StatusCodes.Status415UnsupportedMediaType, correlationId, IssueCodes.NotSupported,
                 "Send the bundle as application/fhir+json (or application/json).");
         }
@@ -27,19 +29,21 @@ internal static class IngestBundleEndpoint
         var limit = options.Value.MaxBundleBytes;
         if (context.Request.ContentLength > limit)
         {
-            return TooLarge(correlationId, limit);
+            return TooLarge(metrics, feed, correlationId, limit);
         }
 
         var body = await ReadBodyAsync(context, limit, cancellationToken).ConfigureAwait(false);
         if (body is null)
         {
-            return TooLarge(correlationId, limit);
+            return TooLarge(metrics, feed, correlationId, limit);
         }
 
-        var outcome = await mediator.Send(new IngestBundle(body, FeedAuthorization.FeedOf(context)?.Name ?? string.Empty, correlationId), cancellationToken).ConfigureAwait(false);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var outcome = await mediator.Send(new IngestBundle(body, feed, correlationId), cancellationToken).ConfigureAwait(false);
         switch (outcome)
         {
             case IngestOutcome.Accepted accepted:
+                metrics.Received(feed, System.Diagnostics.Stopwatch.GetElapsedTime(started));
                 context.Response.Headers.ContentLocation = $"/messages/{accepted.MessageId}";
                 return Results.Text(
                     Accepted(accepted.MessageId, FhirJson.Serialize(accepted.Read.ToOperationOutcome(correlationId))),
@@ -52,7 +56,9 @@ internal static class IngestBundleEndpoint
                     FeedRefusal.ContractViolation => StatusCodes.Status422UnprocessableEntity,
                     _ => StatusCodes.Status400BadRequest,
                 };
-                return Outcomes.Result(status, refused.Read.ToOperationOutcome(correlationId));
+                var refusal = refused.Read.ToOperationOutcome(correlationId);
+                metrics.Refused(feed, status, refusal.Issue.FirstOrDefault(i => i.Severity is "error" or "fatal")?.Code ?? IssueCodes.Invalid);
+                return Outcomes.Result(status, refusal);
             default:
                 throw new InvalidOperationException("Unknown ingest outcome.");
         }
@@ -62,8 +68,11 @@ internal static class IngestBundleEndpoint
     private static string Accepted(string id, string outcomeJson) =>
         "{\"id\":\"" + id + "\",\"state\":\"queued\",\"outcome\":" + outcomeJson + "}";
 
-    private static IResult TooLarge(string correlationId, long limit) =>
-        Outcomes.Result(StatusCodes.Status413PayloadTooLarge, correlationId, IssueCodes.TooLong, $"The bundle is larger than the limit of {limit} bytes.");
+    private static IResult TooLarge(ServiceMetrics metrics, string feed, string correlationId, long limit)
+    {
+        metrics.Refused(feed, StatusCodes.Status413PayloadTooLarge, IssueCodes.TooLong);
+        return Outcomes.Result(StatusCodes.Status413PayloadTooLarge, correlationId, IssueCodes.TooLong, $"The bundle is larger than the limit of {limit} bytes.");
+    }
 
     private static bool IsFhirJson(string? contentType) =>
         MediaTypeHeaderValue.TryParse(contentType, out var type)

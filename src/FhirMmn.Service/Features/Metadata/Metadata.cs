@@ -90,6 +90,8 @@ internal static class MetadataEndpoint
         return new JsonObject
         {
             ["resourceType"] = "CapabilityStatement",
+            // cpb-0 (R4): a CapabilityStatement that is not a pure instance description needs a name a computer can use.
+            ["name"] = "FhirMmnCapabilityStatement",
             ["status"] = "active",
             ["date"] = clock.GetUtcNow().ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
             ["kind"] = "instance",

@@ -247,6 +247,8 @@ internal static class ReadResourcesEndpoints
                 if (ignored is not null)
                 {
                     json.WriteStartObject();
+                    // Every entry of a searchset has a fullUrl, the outcome too: it is no stored resource, so a urn:uuid.
+                    json.WriteString("fullUrl", $"urn:uuid:{Guid.NewGuid()}");
                     json.WritePropertyName("resource");
                     json.WriteRawValue(FhirJson.Serialize(ignored), skipInputValidation: true);
                     WriteSearchMode(json, "outcome");

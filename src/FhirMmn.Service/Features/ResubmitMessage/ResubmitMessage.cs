@@ -9,7 +9,7 @@ namespace FhirMmn.Service.Features.ResubmitMessage;
 /// An operator puts a dead-lettered message back in the queue once its cause is dealt with (the patient registered on
 /// the FHIR server, a profile relaxed there...). The bundle is the one stored at intake; it is checked again when taken.
 /// </summary>
-public sealed record ResubmitMessage(string Id, string Feed) : IRequest<ResubmitOutcome>;
+public sealed record ResubmitMessage(string Id, string? Feed) : IRequest<ResubmitOutcome>;
 
 public enum ResubmitOutcome
 {
@@ -18,7 +18,7 @@ public enum ResubmitOutcome
     NotDeadLettered,
 }
 
-internal sealed class ResubmitMessageHandler(SqliteTransport transport, IMediator mediator) : IRequestHandler<ResubmitMessage, ResubmitOutcome>
+internal sealed class ResubmitMessageHandler(SqliteTransport transport, MessageObserver observer, IMediator mediator) : IRequestHandler<ResubmitMessage, ResubmitOutcome>
 {
     public async Task<ResubmitOutcome> Handle(ResubmitMessage request, CancellationToken cancellationToken)
     {
@@ -28,9 +28,13 @@ internal sealed class ResubmitMessageHandler(SqliteTransport transport, IMediato
             return ResubmitOutcome.NotFound;
         }
 
-        return await transport.ResubmitAsync(request.Id, cancellationToken).ConfigureAwait(false)
-            ? ResubmitOutcome.Resubmitted
-            : ResubmitOutcome.NotDeadLettered;
+        if (await transport.ResubmitAsync(request.Id, cancellationToken).ConfigureAwait(false))
+        {
+            await observer.ResubmittedAsync(request.Id).ConfigureAwait(false);
+            return ResubmitOutcome.Resubmitted;
+        }
+
+        return ResubmitOutcome.NotDeadLettered;
     }
 }
 
@@ -40,7 +44,7 @@ internal static class ResubmitMessageEndpoint
         app.MapPost("/messages/{id}/resubmit", async (string id, HttpContext context, IMediator mediator, CancellationToken cancellationToken) =>
         {
             var correlation = Correlation.Id(context);
-            switch (await mediator.Send(new ResubmitMessage(id, FeedAuthorization.FeedOf(context)?.Name ?? string.Empty), cancellationToken).ConfigureAwait(false))
+            switch (await mediator.Send(new ResubmitMessage(id, FeedAuthorization.MessageFeedOf(context)), cancellationToken).ConfigureAwait(false))
             {
                 case ResubmitOutcome.Resubmitted:
                     context.Response.Headers.ContentLocation = $"/messages/{id}";
@@ -51,5 +55,5 @@ internal static class ResubmitMessageEndpoint
                     return Outcomes.Result(StatusCodes.Status409Conflict, correlation, IssueCodes.Conflict,
                         "Only a dead-lettered message can be resubmitted; this one is not.");
             }
-        }).RequireAuthorization(FeedAuthorization.Policy).WithName("ResubmitMessage");
+        }).RequireAuthorization(Messages.OperatorAuthorization.Policy).WithName("ResubmitMessage");
 }
