@@ -59,18 +59,32 @@ public static class CliApp
             return Write(stdout, writeBack.Transaction, result.GetValue(compact), Done);
         }));
 
+        var profiles = new Option<bool>("--profiles")
+        {
+            Description = "Also validate deeply against R4 and the FhirMmn profiles, entry by entry (Firely's validator, offline; "
+                + "some seconds): for a feed before go-live. Exit 2 on any error of either check.",
+        };
         var validate = new Command("validate", "Check a feed bundle against R4 and the feed contract; print the OperationOutcome. Exit 0 when it can be assessed, 2 when not.")
         {
-            file, maxBytes, compact, patientSystem,
+            file, maxBytes, compact, patientSystem, profiles,
         };
         validate.SetAction(result => Execute(stdout, stderr, () =>
         {
-            var read = Read(result.GetValue(file)!, result.GetValue(maxBytes), result.GetValue(patientSystem), stdin);
+            var bytes = Input(result.GetValue(file)!, result.GetValue(maxBytes), stdin);
+            var read = Read(bytes, result.GetValue(maxBytes), result.GetValue(patientSystem));
             var issues = read.Accepted
                 ? read.Issues.Append(FhirIssue.Information(IssueCodes.Informational,
                     $"The bundle can be assessed: {read.Bundle!.Observations.Count} result(s) of the feed contract for one patient."))
                 : read.Issues;
-            return Write(stdout, OperationOutcomes.From(issues), result.GetValue(compact), read.Accepted ? Done : Refused);
+            var valid = read.Accepted;
+            if (result.GetValue(profiles))
+            {
+                var deep = DeepValidation.Check(bytes, read);
+                issues = issues.Concat(deep);
+                valid &= !deep.Any(i => i.IsError);
+            }
+
+            return Write(stdout, OperationOutcomes.From(issues), result.GetValue(compact), valid ? Done : Refused);
         }));
 
         var root = new RootCommand("FhirMmn: multifocal motor neuropathy assessment (EFNS/PNS 2010) from FHIR R4 nerve conduction results.")
@@ -82,11 +96,18 @@ public static class CliApp
     }
 
     private static FeedReadResult Read(string path, long maxBytes, string? patientSystem, Stream stdin) =>
-        Read(path, maxBytes, new FeedReaderOptions { PatientIdentifierSystem = patientSystem }, stdin);
+        Read(Input(path, maxBytes, stdin), maxBytes, patientSystem);
 
-    internal static FeedReadResult Read(string path, long maxBytes, FeedReaderOptions options, Stream stdin)
+    private static FeedReadResult Read(ReadOnlyMemory<byte> bytes, long maxBytes, string? patientSystem) =>
+        FeedReader.Read(bytes, new FeedReaderOptions { MaxBytes = maxBytes, PatientIdentifierSystem = patientSystem });
+
+    /// <summary>Reads the input with a feed's reader options (its code map, patient identifier system).</summary>
+    internal static FeedReadResult Read(string path, long maxBytes, FeedReaderOptions options, Stream stdin) =>
+        FeedReader.Read(Input(path, maxBytes, stdin), options with { MaxBytes = maxBytes });
+
+    /// <summary>The input's bytes; an oversized input as maxBytes + 1 bytes that the reader then refuses as too large.</summary>
+    private static ReadOnlyMemory<byte> Input(string path, long maxBytes, Stream stdin)
     {
-        options = options with { MaxBytes = maxBytes };
         if (path == "-")
         {
             // The bytes as they come (decoding them here would replace invalid UTF-8 silently instead of refusing it),
@@ -100,7 +121,7 @@ public static class CliApp
                 buffer.Write(chunk, 0, read);
             }
 
-            return FeedReader.Read(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), options);
+            return buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
         }
 
         var info = new FileInfo(path);
@@ -110,9 +131,7 @@ public static class CliApp
         }
 
         // Refuse an oversized file before reading it into memory.
-        return info.Length > maxBytes
-            ? FeedReader.Read(new byte[maxBytes + 1], options)
-            : FeedReader.Read(File.ReadAllBytes(path), options);
+        return info.Length > maxBytes ? new byte[maxBytes + 1] : File.ReadAllBytes(path);
     }
 
     internal static int Execute(TextWriter stdout, TextWriter stderr, Func<int> action)

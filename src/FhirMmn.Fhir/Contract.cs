@@ -48,6 +48,8 @@ public static class Terminology
     public const string ObservationInterpretation = "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation";
     public const string ProvenanceParticipantType = "http://terminology.hl7.org/CodeSystem/provenance-participant-type";
     public const string DataAbsentReason = "http://terminology.hl7.org/CodeSystem/data-absent-reason";
+    public const string DataOperation = "http://terminology.hl7.org/CodeSystem/v3-DataOperation";
+    public const string ActReason = "http://terminology.hl7.org/CodeSystem/v3-ActReason";
 
     public const string LoincCmapAmplitude = "98713-1";
     public const string LoincSnapAmplitude = "98698-4";

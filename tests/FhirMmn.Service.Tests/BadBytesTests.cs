@@ -112,7 +112,7 @@ public sealed class BadBytesTests : IDisposable
         var transport = service.Services.GetRequiredService<IMessageTransport>();
         var client = service.CreateClient();
         var id = MessageIds.New();
-        await transport.EnqueueAsync(id, "default", WithDisplay(Secret + "\\ud800"), "broker-1", CancellationToken.None);
+        await transport.EnqueueAsync(new OutgoingMessage(id, "default", WithDisplay(Secret + "\\ud800"), "broker-1"), CancellationToken.None);
 
         var settled = await client.SettledAsync(id);
 

@@ -57,6 +57,15 @@ public sealed class ConfigurationTests : IDisposable
         { "FhirMmn:LockDuration", "00:00:04.999", "FhirMmn:LockDuration must be a time span [d.]hh:mm:ss from 00:00:05 to 01:00:00 (it is shorter than 00:00:05)" },
         { "FhirMmn:LockDuration", "01:00:00.001", "FhirMmn:LockDuration must be a time span [d.]hh:mm:ss from 00:00:05 to 01:00:00 (it is longer than 01:00:00)" },
         { "FhirMmn:LockDuration", "1:2:3:4:5", "FhirMmn:LockDuration must be a time span [d.]hh:mm:ss from 00:00:05 to 01:00:00 (it is not of the form [d.]hh:mm:ss)" },
+        { "Messaging:Transport", "Kafka", "Messaging:Transport must be Embedded, AzureServiceBus or RabbitMQ (from character 1 on it is none of them)" },
+        { "Messaging:Transport", "rabbitmq", "Messaging:Transport must be Embedded, AzureServiceBus or RabbitMQ (from character 1 on it is none of them)" },
+        { "Messaging:RabbitMQ:Uri", "amqp://user:secret@broker/", "Messaging:RabbitMQ:Uri must be an absolute amqp or amqps URI, without user name, password, query or fragment (it holds a user name or password)" },
+        { "Messaging:RabbitMQ:Uri", "http://broker/", "Messaging:RabbitMQ:Uri must be an absolute amqp or amqps URI, without user name, password, query or fragment (its scheme is neither amqp nor amqps)" },
+        { "Messaging:RabbitMQ:QueueName", "-bundles", "Messaging:RabbitMQ:QueueName must be 1 to 200 letters, digits, '-', '_' or '.', starting with a letter or digit (character 1 is not one of them)" },
+        { "Messaging:AzureServiceBus:FullyQualifiedNamespace", "sb://fhirmmn.servicebus.windows.net", "Messaging:AzureServiceBus:FullyQualifiedNamespace must be a host name such as fhirmmn.servicebus.windows.net (letters, digits, '-' and '.') (character 3 is not one of them)" },
+        { "Messaging:AzureServiceBus:ConnectionString", "Endpoint=https://x;SharedAccessKey=k", "Messaging:AzureServiceBus:ConnectionString must be a Service Bus connection string (Endpoint=sb://...;SharedAccessKeyName=...;SharedAccessKey=...) (it has no Endpoint=sb:// part)" },
+        { "Messaging:Transport", "AzureServiceBus", "Messaging:AzureServiceBus:FullyQualifiedNamespace or Messaging:AzureServiceBus:ConnectionString (environment Messaging__AzureServiceBus__ConnectionString) must be set when Messaging:Transport is AzureServiceBus (neither is)" },
+        { "Messaging:RabbitMQ:Prefetch", "0", "Messaging:RabbitMQ:Prefetch must be a whole number from 1 to 1000 (it is less than 1)" },
         { "FhirMmn:MaxDeliveries", "101", "FhirMmn:MaxDeliveries must be a whole number from 1 to 100 (it is more than 100)" },
         { "FhirMmn:RetryBaseDelay", "00:00:00.009", "FhirMmn:RetryBaseDelay must be a time span [d.]hh:mm:ss from 00:00:00.010 to 01:00:00 (it is shorter than 00:00:00.010)" },
         { "FhirMmn:RetryMaxDelay", "00:00:04", "FhirMmn:RetryMaxDelay must not be shorter than FhirMmn:RetryBaseDelay (it is)" },
@@ -177,7 +186,7 @@ public sealed class ConfigurationTests : IDisposable
     [Fact]
     public void Every_setting_but_a_switch_has_a_rule()
     {
-        foreach (var type in new[] { typeof(FhirMmnOptions), typeof(FhirServerOptions), typeof(SecurityOptions) })
+        foreach (var type in new[] { typeof(FhirMmnOptions), typeof(FhirServerOptions), typeof(SecurityOptions), typeof(MessagingOptions), typeof(RabbitMqOptions), typeof(AzureServiceBusOptions) })
         {
             foreach (var property in type.GetProperties().Where(p => p.PropertyType != typeof(bool)))
             {
@@ -192,7 +201,7 @@ public sealed class ConfigurationTests : IDisposable
         var readme = File.ReadAllText(FhirMmn.Testing.Repository.PathOf("README.md"));
         var start = readme.IndexOf("## Configuration", StringComparison.Ordinal);
         var rows = readme[start..readme.IndexOf("\n## ", start + 1, StringComparison.Ordinal)].Split('\n').Where(l => l.StartsWith('|')).ToList();
-        foreach (var (type, section) in new[] { (typeof(FhirMmnOptions), FhirMmnOptions.Section), (typeof(FhirServerOptions), FhirServerOptions.Section), (typeof(SecurityOptions), SecurityOptions.Section), (typeof(Feeds.FeedOptions), "Feeds:{name}") })
+        foreach (var (type, section) in new[] { (typeof(FhirMmnOptions), FhirMmnOptions.Section), (typeof(FhirServerOptions), FhirServerOptions.Section), (typeof(SecurityOptions), SecurityOptions.Section), (typeof(MessagingOptions), MessagingOptions.Section), (typeof(RabbitMqOptions), RabbitMqOptions.Section), (typeof(AzureServiceBusOptions), AzureServiceBusOptions.Section), (typeof(Feeds.FeedOptions), "Feeds:{name}") })
         {
             foreach (var property in type.GetProperties().Where(p => p.PropertyType == typeof(bool) || p.GetCustomAttributes(typeof(SettingRuleAttribute), inherit: true).Length > 0))
             {

@@ -173,7 +173,10 @@ public sealed class FhirServerTests : IDisposable
         var id = await service.PostAsync(ServiceCalls.Example("example-peroneal-transaction.json"));
         var refused = await service.SettledAsync(id);
         Assert.Equal("dead-lettered", refused.GetProperty("state").GetString());
-        Assert.Contains("matched no resource", refused.GetProperty("outcome").ToString(), StringComparison.Ordinal);
+        var reason = refused.GetProperty("outcome").ToString();
+        Assert.Contains("not-found", reason, StringComparison.Ordinal);
+        Assert.Contains("a patient known only by identifier", reason, StringComparison.Ordinal);
+        Assert.DoesNotContain("MRN-54539514", reason, StringComparison.Ordinal);
         using var notYet = await service.PostAsync(new Uri("/messages/nope/resubmit", UriKind.Relative), null);
         Assert.Equal(HttpStatusCode.NotFound, notYet.StatusCode);
 
@@ -193,6 +196,133 @@ public sealed class FhirServerTests : IDisposable
         Assert.Equal("definite", ServiceCalls.Category(report));
         Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
         Assert.Contains("OperationOutcome", await again.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    /// <summary>A server holding the example's Patient (with the MRN when <paramref name="mrnOnServer"/>, twice when <paramref name="twice"/>), and the service writing to it.</summary>
+    private (FhirServerProcess Server, HttpClient Service, string Bundle) StartWithMrn(bool mrnOnServer, bool twice = false, string? patientIdentifierSystem = null)
+    {
+        var rebased = FhirServerProcess.Rebase("example-definite-ulnar-forearm.json", folder, string.Empty);
+        var seed = JsonNode.Parse(File.ReadAllText(rebased.SeedFile))!;
+        var entries = seed["entry"]!.AsArray();
+        if (mrnOnServer)
+        {
+            entries[0]!["resource"]!["identifier"] = new JsonArray(new JsonObject { ["system"] = PatientAliasTests.MrnSystem, ["value"] = PatientAliasTests.Mrn });
+        }
+
+        if (twice)
+        {
+            var copy = entries[0]!.DeepClone();
+            copy["resource"]!["id"] = PatientAliasTests.Patient + "-duplicate";
+            entries.Add(copy);
+        }
+
+        File.WriteAllText(rebased.SeedFile, seed.ToJsonString());
+        var server = FhirServerProcess.Start(rebased.SeedFile);
+        started.Add(server);
+        var settings = new Dictionary<string, string?> { ["FhirServer:BaseUrl"] = server.BaseUrl.ToString() };
+        if (patientIdentifierSystem is not null)
+        {
+            settings["FhirMmn:PatientIdentifierSystem"] = patientIdentifierSystem;
+        }
+
+        var service = new ServiceFactory(settings);
+        started.Add(service);
+        return (server, service.CreateClient(), rebased.Bundle(server.BaseUrl));
+    }
+
+    [Theory]
+    [InlineData(false, null)]
+    [InlineData(true, null)]
+    [InlineData(false, PatientAliasTests.MrnSystem)]
+    [InlineData(true, PatientAliasTests.MrnSystem)]
+    public async Task A_patient_whose_bundles_name_them_differently_gets_one_report_on_the_server_in_either_order(bool mrnFirst, string? system)
+    {
+        var (server, service, bundle) = StartWithMrn(mrnOnServer: false, patientIdentifierSystem: system);
+        var parts = new[] { PatientAliasTests.WithoutEntry7(bundle), PatientAliasTests.Entry7WithMrn(bundle) };
+        if (mrnFirst)
+        {
+            Array.Reverse(parts);
+        }
+
+        foreach (var part in parts)
+        {
+            Assert.Equal("completed", (await service.SettledAsync(await service.PostAsync(part))).GetProperty("state").GetString());
+        }
+
+        var again = await service.SettledAsync(await service.PostAsync(parts[1]));
+
+        var report = await OneReportAsync(server, PatientAliasTests.Patient);
+        Assert.Equal("definite", ServiceCalls.Category(report));
+        Assert.Equal(15, report.GetProperty("result").GetArrayLength());
+        Assert.Single(FhirServerProcess.Resources(await server.SearchAsync($"CarePlan?subject=Patient/{PatientAliasTests.Patient}")));
+        Assert.Equal(0, again.GetProperty("written").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task A_patient_named_only_by_an_mrn_is_linked_through_the_servers_patient_of_that_mrn()
+    {
+        var (server, service, bundle) = StartWithMrn(mrnOnServer: true);
+
+        await service.SettledAsync(await service.PostAsync(PatientAliasTests.WithoutEntry7(bundle)));
+        var second = await service.SettledAsync(await service.PostAsync(PatientAliasTests.Entry7ByIdentifierOnly(bundle)));
+
+        Assert.Equal("completed", second.GetProperty("state").GetString());
+        var report = await OneReportAsync(server, PatientAliasTests.Patient);
+        Assert.Equal("definite", ServiceCalls.Category(report));
+        Assert.Equal("2", report.GetProperty("meta").GetProperty("versionId").GetString());
+    }
+
+    [Fact]
+    public async Task Two_reports_on_the_server_for_one_person_become_one_kept_and_one_withdrawn_with_its_provenance()
+    {
+        var (server, service, bundle) = StartWithMrn(mrnOnServer: false);
+        await service.SettledAsync(await service.PostAsync(PatientAliasTests.WithoutEntry7(bundle)));
+        var mrnOnly = await service.SettledAsync(await service.PostAsync(PatientAliasTests.Entry7ByIdentifierOnly(bundle)));
+        Assert.Equal("dead-lettered", mrnOnly.GetProperty("state").GetString());
+
+        // The server did not know the MRN: register it on another Patient resource (a duplicate record), resubmit, link.
+        using (var registered = await server.Client.PostAsync(new Uri("Patient", UriKind.Relative), ServiceCalls.Bundle(
+            $$"""{"resourceType":"Patient","identifier":[{"system":"{{PatientAliasTests.MrnSystem}}","value":"{{PatientAliasTests.Mrn}}"}]}""")))
+        {
+            Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
+        }
+
+        using (var resubmitted = await service.PostAsync(new Uri($"/messages/{mrnOnly.GetProperty("id").GetString()}/resubmit", UriKind.Relative), null))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, resubmitted.StatusCode);
+        }
+
+        Assert.Equal("completed", (await service.SettledAsync(mrnOnly.GetProperty("id").GetString()!)).GetProperty("state").GetString());
+        Assert.Equal(2, FhirServerProcess.Resources(await server.SearchAsync("DiagnosticReport")).Count);
+
+        var linking = await service.SettledAsync(await service.PostAsync(PatientAliasTests.Entry7WithMrn(bundle)));
+        var redelivered = await service.SettledAsync(await service.PostAsync(PatientAliasTests.Entry7WithMrn(bundle)));
+
+        Assert.Equal("completed", linking.GetProperty("state").GetString());
+        var reports = FhirServerProcess.Resources(await server.SearchAsync("DiagnosticReport"));
+        Assert.Equal(2, reports.Count);
+        var kept = Assert.Single(reports, r => r.GetProperty("status").GetString() == "preliminary");
+        var withdrawn = Assert.Single(reports, r => r.GetProperty("status").GetString() == "entered-in-error");
+        Assert.Equal("definite", ServiceCalls.Category(kept));
+        var provenance = Assert.Single(FhirServerProcess.Resources(await server.SearchAsync($"Provenance?target=DiagnosticReport/{withdrawn.GetProperty("id").GetString()}")),
+            p => p.TryGetProperty("activity", out _));
+        Assert.Equal("NULLIFY", provenance.GetProperty("activity").GetProperty("coding")[0].GetProperty("code").GetString());
+        Assert.Equal(0, redelivered.GetProperty("written").GetArrayLength());
+        Assert.Equal("2", withdrawn.GetProperty("meta").GetProperty("versionId").GetString());
+    }
+
+    [Fact]
+    public async Task An_mrn_that_two_patients_on_the_server_carry_is_dead_lettered_as_multiple_matches_at_once()
+    {
+        var (_, service, bundle) = StartWithMrn(mrnOnServer: true, twice: true);
+
+        var status = await service.SettledAsync(await service.PostAsync(PatientAliasTests.Entry7ByIdentifierOnly(bundle)), TimeSpan.FromSeconds(20));
+
+        Assert.Equal("dead-lettered", status.GetProperty("state").GetString());
+        Assert.Equal(1, status.GetProperty("attempts").GetInt32());
+        var outcome = status.GetProperty("outcome").ToString();
+        Assert.Contains("multiple-matches", outcome, StringComparison.Ordinal);
+        Assert.DoesNotContain(PatientAliasTests.Mrn, outcome, StringComparison.Ordinal);
     }
 
     private static string Part(string bundle, Func<int, bool> keep)

@@ -218,7 +218,7 @@ public sealed class ConsumerTests
         var transport = service.Services.GetRequiredService<IMessageTransport>();
 
         var bad = MessageIds.New();
-        await transport.EnqueueAsync(bad, "default", Encoding.UTF8.GetBytes("{\"resourceType\":\"Bundle\",\"type\":\"collection\",\"entry\":[{\"resource\":{\"resourceType\":\"Observation\"}}]}"), "bad-1", CancellationToken.None);
+        await transport.EnqueueAsync(new OutgoingMessage(bad, "default", Encoding.UTF8.GetBytes("{\"resourceType\":\"Bundle\",\"type\":\"collection\",\"entry\":[{\"resource\":{\"resourceType\":\"Observation\"}}]}"), "bad-1"), CancellationToken.None);
         var good = await client.PostAsync(ServiceCalls.Example("example-definite-ulnar-forearm.json"));
 
         var badStatus = await client.SettledAsync(bad);

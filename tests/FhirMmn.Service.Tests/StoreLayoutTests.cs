@@ -66,8 +66,51 @@ public sealed class StoreLayoutTests : IDisposable
         var reports = await service.GetJsonAsync("/fhir/DiagnosticReport?subject=Patient/pat-example-definite-ulnar-forearm");
         Assert.Equal(1, reports.GetProperty("total").GetInt32());
         Assert.Equal("1", reports.GetProperty("entry")[0].GetProperty("resource").GetProperty("meta").GetProperty("versionId").GetString());
-        Assert.Equal(3L, Scalar("PRAGMA user_version"));
+        Assert.Equal(4L, Scalar("PRAGMA user_version"));
         Assert.Equal("embedded", Scalar("SELECT target FROM episodes"));
+    }
+
+    [Fact]
+    public async Task A_store_of_layout_3_holding_one_patient_twice_is_linked_and_a_merge_message_keeps_one_report_and_withdraws_the_other()
+    {
+        using (var before = new ServiceFactory(dataDirectory: folder))
+        {
+            var client = before.CreateClient();
+            await client.SettledAsync(await client.PostAsync(PatientAliasTests.WithoutEntry7()));
+            await client.SettledAsync(await client.PostAsync(PatientAliasTests.Entry7ByIdentifierOnly()));
+        }
+
+        // What layout 3 held after the issue's reproduction: two records, the second keyed by the MRN with the Patient's id
+        // in its identity, no aliases, no links.
+        SqliteConnection.ClearAllPools();
+        Execute($$"""
+            UPDATE patients SET identity = json_set(identity, '$.ResourceId', '{{PatientAliasTests.Patient}}') WHERE patient LIKE 'identifier|%';
+            UPDATE patients SET identity = json_remove(identity, '$.Aliases');
+            DROP TABLE patient_aliases;
+            ALTER TABLE patients DROP COLUMN since;
+            ALTER TABLE patients DROP COLUMN merged_into;
+            PRAGMA user_version = 3;
+            """);
+        Assert.Equal(2L, Scalar("SELECT count(*) FROM patients"));
+
+        using var after = new ServiceFactory(dataDirectory: folder);
+        var service = after.CreateClient();
+        Assert.Equal(4L, Scalar("PRAGMA user_version"));
+        var merge = (string)Scalar("SELECT id FROM messages WHERE sequence = (SELECT max(sequence) FROM messages)")!;
+        var settled = await service.SettledAsync(merge);
+
+        Assert.Equal("completed", settled.GetProperty("state").GetString());
+        var reports = FhirServerProcess.Resources(await service.GetJsonAsync($"/fhir/DiagnosticReport?subject=Patient/{PatientAliasTests.Patient}"));
+        Assert.Equal(2, reports.Count);
+        Assert.Equal("definite", ServiceCalls.Category(reports.Single(r => r.GetProperty("status").GetString() == "preliminary")));
+        Assert.Single(reports, r => r.GetProperty("status").GetString() == "entered-in-error");
+        Assert.Equal(1L, Scalar("SELECT count(*) FROM patients WHERE merged_into IS NOT NULL"));
+        Assert.Equal(0L, Scalar("SELECT count(*) FROM results WHERE patient LIKE 'identifier|%'"));
+        Assert.Equal(1L, Scalar("SELECT count(DISTINCT patient) FROM patient_aliases"));
+
+        // The next bundle of either name finds the kept record: nothing new to write.
+        var again = await service.SettledAsync(await service.PostAsync(PatientAliasTests.Entry7ByIdentifierOnly()));
+        Assert.Equal(0, again.GetProperty("written").GetArrayLength());
     }
 
     [Fact]

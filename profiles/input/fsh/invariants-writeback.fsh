@@ -1,8 +1,8 @@
 // Invariants of the write-back profiles. Severity error unless stated.
 
 Invariant: mmn-dr-1
-Description: "status is preliminary, final or amended."
-Expression: "status = 'preliminary' or status = 'final' or status = 'amended'"
+Description: "status is preliminary, final or amended; or entered-in-error for a report withdrawn when its patient record proved to be the same person as another."
+Expression: "status = 'preliminary' or status = 'final' or status = 'amended' or status = 'entered-in-error'"
 Severity: #error
 
 Invariant: mmn-dr-2
@@ -21,8 +21,8 @@ Expression: "conclusionCode.coding.where(system = 'http://snomed.info/sct' and c
 Severity: #error
 
 Invariant: mmn-cp-1
-Description: "status is draft or active."
-Expression: "status = 'draft' or status = 'active'"
+Description: "status is draft or active; or entered-in-error for the plan of a withdrawn report."
+Expression: "status = 'draft' or status = 'active' or status = 'entered-in-error'"
 Severity: #error
 
 Invariant: mmn-cp-2
@@ -68,4 +68,9 @@ Severity: #error
 Invariant: mmn-prov-3
 Description: "Exactly one agent has type provenance-participant-type#author: the classifier Device."
 Expression: "agent.where(type.coding.where(system = 'http://terminology.hl7.org/CodeSystem/provenance-participant-type' and code = 'author').exists()).count() = 1"
+Severity: #error
+
+Invariant: mmn-prov-4
+Description: "The Provenance of an assessment targets the report and the care plan; only a withdrawal (activity v3-DataOperation NULLIFY) may target the report alone."
+Expression: "activity.coding.where(system = 'http://terminology.hl7.org/CodeSystem/v3-DataOperation' and code = 'NULLIFY').exists() or target.count() >= 2"
 Severity: #error

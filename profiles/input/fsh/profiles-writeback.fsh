@@ -21,7 +21,7 @@ Description: "The service's assessment of one patient against the EFNS/PNS 2010 
 * identifier[assessment] ^short = "Opaque hash of feed, patient and assessment episode"
 * status MS
 * status from MmnReportStatusVS (required)
-* status ^short = "preliminary (default) | final | amended (feeds that opt into final reports)"
+* status ^short = "preliminary (default) | final | amended (feeds that opt into final reports) | entered-in-error (withdrawn: same person as another record)"
 * category 1..* MS
 * category ^slicing.discriminator.type = #pattern
 * category ^slicing.discriminator.path = "$this"
@@ -84,7 +84,7 @@ Description: "A proposal derived from the EFNS/PNS 2010 guideline (PlanDefinitio
 * replaces ^short = "The previous generation, when a clinician changed it"
 * status MS
 * status from MmnCarePlanStatusVS (required)
-* status ^short = "draft (default) | active (feeds whose EHR hides drafts)"
+* status ^short = "draft (default) | active (feeds whose EHR hides drafts) | entered-in-error (the plan of a withdrawn report)"
 * intent MS
 * intent = #proposal
 * subject MS
@@ -137,11 +137,11 @@ Profile: MmnProvenance
 Parent: Provenance
 Id: mmn-provenance
 Title: "FhirMmn assessment provenance"
-Description: "Provenance of one assessment: the report and the care plan as targets, the classifier Device as author, each input Observation as a source entity (version-specific where known), and the PlanDefinition as policy."
-* obeys mmn-prov-1 and mmn-prov-3
-* target 2..* MS
+Description: "Provenance of one assessment: the report and the care plan as targets, the classifier Device as author, each input Observation as a source entity (version-specific where known), and the PlanDefinition as policy. The Provenance of a withdrawal targets the withdrawn report (and its plan, unless a clinician changed it), with activity v3-DataOperation NULLIFY and reason v3-ActReason RECORDMGT saying why, and no entity."
+* obeys mmn-prov-1 and mmn-prov-3 and mmn-prov-4
+* target 1..* MS
 * target only Reference(DiagnosticReport or CarePlan)
-* target ^short = "The FhirMmn report and care plan"
+* target ^short = "The FhirMmn report and care plan (a withdrawal: the withdrawn report, and its plan unless a clinician changed it)"
 * recorded MS
 * recorded ^short = "From the injected clock; the CLI uses the newest input's time"
 * policy 1..* MS

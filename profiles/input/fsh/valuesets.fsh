@@ -132,16 +132,18 @@ Description: "The Bundle types a feed may send: collection, transaction, batch, 
 ValueSet: MmnReportStatusVS
 Id: mmn-report-status
 Title: "FhirMmn report statuses"
-Description: "Statuses of the FhirMmn DiagnosticReport: preliminary (default: machine output not verified by a person); final and amended for feeds that opt into final reports."
+Description: "Statuses of the FhirMmn DiagnosticReport: preliminary (default: machine output not verified by a person); final and amended for feeds that opt into final reports; entered-in-error for a report withdrawn because its patient record proved to be the same person as another (the report kept for that person says the rest)."
 * insert FhirMmnValueSet
 * http://hl7.org/fhir/diagnostic-report-status#preliminary
 * http://hl7.org/fhir/diagnostic-report-status#final
 * http://hl7.org/fhir/diagnostic-report-status#amended
+* http://hl7.org/fhir/diagnostic-report-status#entered-in-error
 
 ValueSet: MmnCarePlanStatusVS
 Id: mmn-careplan-status
 Title: "FhirMmn care plan statuses"
-Description: "Statuses of the FhirMmn CarePlan: draft (default), or active for feeds whose EHR hides drafts."
+Description: "Statuses of the FhirMmn CarePlan: draft (default), or active for feeds whose EHR hides drafts; entered-in-error for the plan of a withdrawn report."
 * insert FhirMmnValueSet
 * http://hl7.org/fhir/request-status#draft
 * http://hl7.org/fhir/request-status#active
+* http://hl7.org/fhir/request-status#entered-in-error

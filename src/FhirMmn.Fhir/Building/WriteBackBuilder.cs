@@ -262,12 +262,12 @@ public static class WriteBackBuilder
     }
 
     /// <summary>An instant as FHIR's UTC form to the second ("...Z"): Firely would write a DateTimeOffset as "+00:00".</summary>
-    private static Instant Instant(DateTimeOffset time) => new()
+    internal static Instant Instant(DateTimeOffset time) => new()
     {
         JsonValue = time.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
     };
 
-    private static CodeableConcept Concept(string system, string code, string display, string? text = null) =>
+    internal static CodeableConcept Concept(string system, string code, string display, string? text = null) =>
         new() { Coding = [new Coding(system, code, display)], Text = text };
 
     private static ResourceReference ReportReference(string reportUrn) => new(reportUrn, "MMN assessment");

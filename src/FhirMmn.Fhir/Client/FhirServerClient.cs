@@ -58,8 +58,15 @@ public sealed class FhirServerClient : IDisposable
         {
             0 => null,
             1 => matches[0],
-            _ => throw new FhirServerException(412, $"More than one {type} matches the identifier."),
+            _ => throw new FhirServerException(412, $"More than one {type} matches the identifier.") { MultipleMatches = true },
         };
+    }
+
+    /// <summary>The id of the server's one Patient with this identifier (<c>Patient?identifier=system|value</c>), or null when it has none.</summary>
+    public async Task<string?> FindPatientAsync(string system, string value, CancellationToken cancellationToken)
+    {
+        var patient = await SearchOneAsync<Firely.Patient>("Patient", Building.SearchQueries.Identifier(system, value), cancellationToken).ConfigureAwait(false);
+        return patient?.Id;
     }
 
     public async Task<bool> IsAvailableAsync(CancellationToken cancellationToken)

@@ -38,6 +38,12 @@ public sealed class FhirServerException : Exception
     /// </summary>
     public bool OutcomeUnknown { get; init; }
 
+    /// <summary>
+    /// A condition (a conditional create, update or reference, or a search for one resource) matched more than one
+    /// resource on the server: no retry resolves it, so the message is dead-lettered (issue code multiple-matches).
+    /// </summary>
+    public bool MultipleMatches { get; init; }
+
     public int StatusCode { get; }
 
     public TimeSpan? RetryAfter { get; }
@@ -49,7 +55,7 @@ public sealed class FhirServerException : Exception
     public bool IsTransient => StatusCode is 0 or 401 or 403 or 408 or 429 or >= 500;
 
     /// <summary>A version conflict (ifMatch): re-read, re-merge, retry.</summary>
-    public bool IsConflict => StatusCode is 409 or 412;
+    public bool IsConflict => StatusCode is 409 or 412 && !MultipleMatches;
 }
 
 /// <summary>

@@ -40,8 +40,15 @@ public enum FeedRefusal
     TooLarge,
 }
 
-/// <summary>The patient a bundle is about: the merge key and how the write-back refers to them.</summary>
-public sealed record PatientIdentity(string Key, string? ServerBase, string? ResourceId, Identifier? Identifier);
+/// <summary>
+/// The patient a bundle is about: the merge key and how the write-back refers to them. <see cref="Aliases"/> are every
+/// name the bundle gives the patient (<see cref="PatientAliases"/>), the key first.
+/// </summary>
+public sealed record PatientIdentity(string Key, string? ServerBase, string? ResourceId, Identifier? Identifier)
+{
+    /// <summary>Never null: an identity stored before aliases were kept reads as none.</summary>
+    public IReadOnlyList<string> Aliases { get => field ?? []; init; } = [];
+}
 
 /// <summary>What a feed bundle brings: one patient and the contract Observations.</summary>
 public sealed record FeedBundle(string BundleType, PatientIdentity Patient, IReadOnlyList<FeedObservation> Observations)
@@ -317,7 +324,7 @@ public static class FeedReader
                 else
                 {
                     subjectIdentifier ??= subject.Identifier;
-                    key = $"identifier|{subject.Identifier!.System}|{subject.Identifier.Value}";
+                    key = PatientAliases.OfIdentifier(subject.Identifier!.System!, subject.Identifier.Value!);
                 }
 
                 if (subjectKey is null)
@@ -340,14 +347,19 @@ public static class FeedReader
             {
                 var identifier = ChooseIdentifier(entry.Patient.Identifier);
                 var restful = References.ParseRestful(entry.FullUrl);
+                var entryId = restful?.Id ?? (References.IsUrn(entry.FullUrl) ? null : entry.Patient.Id);
+                IReadOnlyList<string> EntryAliases(string key) =>
+                    PatientAliases.Collect(key, null, null, entryId, entry.Patient.Identifier);
                 if (identifier is not null)
                 {
-                    return new PatientIdentity($"identifier|{identifier.System}|{identifier.Value}", restful?.Base, restful?.Id, identifier);
+                    var key = PatientAliases.OfIdentifier(identifier.System!, identifier.Value!);
+                    return new PatientIdentity(key, restful?.Base, restful?.Id, identifier) { Aliases = EntryAliases(key) };
                 }
 
-                if ((restful?.Id ?? (References.IsUrn(entry.FullUrl) ? null : entry.Patient.Id)) is { } patientId)
+                if (entryId is { } patientId)
                 {
-                    return new PatientIdentity($"Patient/{patientId}", restful?.Base, patientId, null);
+                    var key = PatientAliases.OfResource(patientId);
+                    return new PatientIdentity(key, restful?.Base, patientId, null) { Aliases = EntryAliases(key) };
                 }
 
                 issues.Add(FhirIssue.Error(IssueCodes.BusinessRule,
@@ -358,10 +370,11 @@ public static class FeedReader
 
             if (subjectRef is not null)
             {
-                return new PatientIdentity($"Patient/{subjectRef.Id}", subjectRef.Base, subjectRef.Id, null);
+                var key = PatientAliases.OfResource(subjectRef.Id);
+                return new PatientIdentity(key, subjectRef.Base, subjectRef.Id, null) { Aliases = PatientAliases.Collect(key, subjectRef.Id, null, null, null) };
             }
 
-            return new PatientIdentity(subjectKey, null, null, subjectIdentifier);
+            return new PatientIdentity(subjectKey, null, null, subjectIdentifier) { Aliases = PatientAliases.Collect(subjectKey, null, subjectIdentifier, null, null) };
         }
 
         private Identifier? ChooseIdentifier(IReadOnlyList<Identifier>? identifiers)

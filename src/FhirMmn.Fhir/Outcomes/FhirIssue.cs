@@ -49,6 +49,7 @@ public static class IssueCodes
     public const string Incomplete = "incomplete";
     public const string Conflict = "conflict";
     public const string Throttled = "throttled";
+    public const string MultipleMatches = "multiple-matches";
 }
 
 public static class OperationOutcomes

@@ -19,7 +19,8 @@ public sealed record TargetState(
     string? ReportVersion,
     string? ReportDigest,
     string? PlanReference,
-    string? PlanVersion);
+    string? PlanVersion,
+    string? ReportStatus = null);
 
 /// <summary>Where write-backs go: the hospital's FHIR server, the embedded store, or nowhere (benchmarks).</summary>
 public interface IWriteBackTarget
@@ -37,6 +38,9 @@ public interface IWriteBackTarget
 
     /// <summary>Writes the transaction; returns the versioned references written.</summary>
     Task<IReadOnlyList<string>> WriteAsync(Bundle transaction, CancellationToken cancellationToken);
+
+    /// <summary>The id of the target's one Patient with this identifier (<c>Patient?identifier=</c>); null when none, or when the target keeps no patients.</summary>
+    Task<string?> FindPatientAsync(string system, string value, CancellationToken cancellationToken) => Task.FromResult<string?>(null);
 }
 
 /// <summary>
@@ -93,6 +97,13 @@ internal static class Digests
     public static string? Of(Resource? resource) =>
         resource?.Meta?.Tag.FirstOrDefault(t => t.System == Contract.EvidenceDigestSystem)?.Code;
 
+    /// <summary>The status of a resource as the embedded store keeps it.</summary>
+    public static string? StatusOfJson(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        return document.RootElement.TryGetProperty("status", out var status) ? status.GetString() : null;
+    }
+
     /// <summary>The same, from a report as the embedded store keeps it (the JSON it wrote).</summary>
     public static string? OfJson(string json)
     {
@@ -132,8 +143,12 @@ public sealed class FhirServerTarget(FhirServerClient client) : IWriteBackTarget
             report?.Meta?.VersionId,
             Digests.Of(report),
             plan is null ? null : $"CarePlan/{plan.Id}",
-            plan?.Meta?.VersionId);
+            plan?.Meta?.VersionId,
+            report?.Status is { } status ? Hl7.Fhir.Utility.EnumUtility.GetLiteral(status) : null);
     }
+
+    public Task<string?> FindPatientAsync(string system, string value, CancellationToken cancellationToken) =>
+        client.FindPatientAsync(system, value, cancellationToken);
 
     public async Task<IReadOnlyList<string>> WriteAsync(Bundle transaction, CancellationToken cancellationToken)
     {
@@ -169,7 +184,8 @@ public sealed class EmbeddedTarget(ResourceStore store, string feed) : IWriteBac
             report?.Version.ToString(System.Globalization.CultureInfo.InvariantCulture),
             report is null ? null : Digests.OfJson(report.Json),
             plan?.Reference,
-            plan?.Version.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            plan?.Version.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            report is null ? null : Digests.StatusOfJson(report.Json)));
     }
 
     public Task<IReadOnlyList<string>> WriteAsync(Bundle transaction, CancellationToken cancellationToken) =>

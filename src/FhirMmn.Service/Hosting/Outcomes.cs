@@ -39,6 +39,8 @@ internal sealed partial class OutcomeExceptionHandler(ILogger<OutcomeExceptionHa
             OperationCanceledException when context.RequestAborted.IsCancellationRequested => (499, IssueCodes.Incomplete, "The request was cancelled."),
             StoreUnavailableException or Microsoft.Data.Sqlite.SqliteException =>
                 (StatusCodes.Status503ServiceUnavailable, IssueCodes.Transient, "The store is not available; send the request again later."),
+            FhirMmn.Service.Messaging.TransportUnavailableException =>
+                (StatusCodes.Status503ServiceUnavailable, IssueCodes.Transient, "The message queue is not available; send the request again later."),
             _ => (StatusCodes.Status500InternalServerError, IssueCodes.Exception, "An internal error occurred."),
         };
         if (status >= 500)

@@ -48,8 +48,7 @@ public static class ServiceRegistration
 
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<Database>();
-        services.AddSingleton<SqliteTransport>();
-        services.AddSingleton<IMessageTransport>(provider => provider.GetRequiredService<SqliteTransport>());
+        services.AddMessaging();
         services.AddSingleton<EvidenceStore>();
         services.AddSingleton<ResourceStore>();
         services.AddSingleton<MessageLedger>();
@@ -100,6 +99,7 @@ public static class ServiceRegistration
         MessageHistoryEndpoint.Map(app);
         ResubmitMessagesEndpoint.Map(app);
         Telemetry.MapMetrics(app);
+        Admin.AdminPage.Map(app);
         MetadataEndpoint.Map(app);
         ReadResourcesEndpoints.Map(app);
         HealthEndpoints.Map(app);

@@ -134,7 +134,7 @@ internal sealed class ServiceMetrics
     private readonly TimeProvider clock;
     private readonly string feed;
     private readonly Lock gate = new();
-    private (long At, IReadOnlyList<QueueSnapshot> Feeds) snapshot = (long.MinValue, []);
+    private (long? At, IReadOnlyList<QueueSnapshot> Feeds) snapshot = (null, []);
 
     public ServiceMetrics(IMeterFactory meters, MessageLedger ledger, TimeProvider clock, IOptions<FhirMmnOptions> options)
     {
@@ -207,7 +207,7 @@ internal sealed class ServiceMetrics
         lock (gate)
         {
             var now = Environment.TickCount64;
-            if (now - snapshot.At > SnapshotAge.TotalMilliseconds)
+            if (snapshot.At is not { } at || now - at > SnapshotAge.TotalMilliseconds)
             {
                 try
                 {

@@ -27,13 +27,62 @@ public sealed record QueueMessage(string Id, long Sequence, string Feed, string 
 }
 
 /// <summary>
-/// The messaging seam (peek-lock, settled explicitly). The embedded SQLite queue implements it; a
-/// Service Bus or RabbitMQ adapter implements the same five verbs.
+/// A bundle the intake puts on the queue. <paramref name="Id"/> comes from <see cref="IMessageTransport.MessageIdFor"/>;
+/// <see cref="PatientKey"/> (the feed's patient key, never sent as it is) groups one patient's bundles where the
+/// transport orders by group (Service Bus sessions).
+/// </summary>
+public sealed record OutgoingMessage(string Id, string Feed, byte[] Body, string CorrelationId)
+{
+    public string? PatientKey { get; init; }
+}
+
+/// <summary>
+/// The transport cannot take or confirm a message now (a broker that is down, a connection being recovered, a
+/// publish not confirmed in time). The intake answers 503 with Retry-After; sending again is safe.
+/// </summary>
+public sealed class TransportUnavailableException : Exception
+{
+    public TransportUnavailableException()
+        : base("The message transport is not available.")
+    {
+    }
+
+    public TransportUnavailableException(string message)
+        : base(message)
+    {
+    }
+
+    public TransportUnavailableException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}
+
+/// <summary>
+/// The messaging seam (peek-lock, settled explicitly). The embedded SQLite queue (Messaging/Embedded), RabbitMQ
+/// (Messaging/RabbitMq) and Azure Service Bus (Messaging/AzureServiceBus) implement it; the conformance suite
+/// (tests, Messaging) holds each of them to the same behaviour.
 /// </summary>
 public interface IMessageTransport
 {
-    /// <summary>Stores a message under <paramref name="id"/> (see <see cref="MessageIds"/>); completes once it is committed.</summary>
-    Task EnqueueAsync(string id, string feed, byte[] body, string correlationId, CancellationToken cancellationToken);
+    /// <summary>The transport's name in the store's message ledger: embedded, rabbitmq or azure-service-bus.</summary>
+    string Name { get; }
+
+    /// <summary>
+    /// The id the intake gives a bundle: time-ordered and new for the embedded queue; a digest of feed and bundle for
+    /// a broker, so that a hospital's resend is one message (Service Bus drops it by duplicate detection).
+    /// </summary>
+    string MessageIdFor(string feed, byte[] body);
+
+    /// <summary>Puts a message on the queue; completes once it is durable there (committed, or confirmed by the broker).</summary>
+    /// <exception cref="TransportUnavailableException">The transport could not take or confirm it.</exception>
+    Task EnqueueAsync(OutgoingMessage message, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Puts a dead-lettered message back in the queue, its delivery count at zero. False when the message is not
+    /// dead-lettered (or unknown).
+    /// </summary>
+    Task<bool> ResubmitAsync(string id, CancellationToken cancellationToken);
 
     /// <summary>The bundle a message carries.</summary>
     Task<byte[]> ReadBodyAsync(QueueMessage message, CancellationToken cancellationToken);

@@ -35,6 +35,38 @@ public sealed class KeyedLock
         return new Releaser(() => Release(key, entry, held: true));
     }
 
+    /// <summary>
+    /// Every key at once (a patient known under several names): taken one by one in ordinal order, so that two callers
+    /// whose keys overlap never hold one each while waiting for the other's. Released together.
+    /// </summary>
+    public async Task<IDisposable> AcquireAllAsync(IEnumerable<string> keys, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        var held = new List<IDisposable>();
+        try
+        {
+            foreach (var key in keys.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+            {
+                held.Add(await AcquireAsync(key, cancellationToken).ConfigureAwait(false));
+            }
+        }
+        catch
+        {
+            Dispose(held);
+            throw;
+        }
+
+        return new Releaser(() => Dispose(held));
+    }
+
+    private static void Dispose(List<IDisposable> held)
+    {
+        for (var i = held.Count - 1; i >= 0; i--)
+        {
+            held[i].Dispose();
+        }
+    }
+
     private void Release(string key, Entry entry, bool held)
     {
         if (held)

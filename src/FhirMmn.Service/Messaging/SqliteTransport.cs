@@ -11,7 +11,20 @@ namespace FhirMmn.Service.Messaging;
 /// </summary>
 public sealed class SqliteTransport(Database database, TimeProvider clock, IOptions<FhirMmnOptions> options) : IMessageTransport, IDisposable
 {
+    /// <summary>The value of messages.transport for this queue's own rows.</summary>
+    public const string TransportName = "embedded";
+
     private readonly SemaphoreSlim signal = new(0, 1);
+
+    public string Name => TransportName;
+
+    public string MessageIdFor(string feed, byte[] body) => MessageIds.New();
+
+    public Task EnqueueAsync(OutgoingMessage message, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        return EnqueueAsync(message.Id, message.Feed, message.Body, message.CorrelationId, cancellationToken);
+    }
 
     public async Task EnqueueAsync(string id, string feed, byte[] body, string correlationId, CancellationToken cancellationToken)
     {
@@ -39,7 +52,9 @@ public sealed class SqliteTransport(Database database, TimeProvider clock, IOpti
     /// Locks up to <paramref name="max"/> messages that are due, earliest due first (arrival order for new ones),
     /// and any whose lock expired. The queued ones are read from the index in due order and the read stops at
     /// <paramref name="max"/>: a long backlog costs a receive nothing (sorting all due messages by arrival took
-    /// the writer milliseconds per receive with a few thousand waiting).
+    /// the writer milliseconds per receive with a few thousand waiting). Rows of a broker's ledger (another
+    /// transport) are never taken: a queued one has no body here, and its broker delivers it. They are rare in this
+    /// index (only left from a deployment that used a broker before), so the read still stops after a few rows.
     /// </summary>
     public async Task<IReadOnlyList<QueueMessage>> ReceiveAsync(int max, CancellationToken cancellationToken)
     {
@@ -57,7 +72,7 @@ public sealed class SqliteTransport(Database database, TimeProvider clock, IOpti
                               SELECT sequence, due_at FROM messages WHERE state = 'processing' AND locked_until < $now
                               UNION ALL
                               SELECT * FROM (
-                                     SELECT sequence, due_at FROM messages WHERE state = 'queued' AND due_at <= $now
+                                     SELECT sequence, due_at FROM messages WHERE state = 'queued' AND due_at <= $now AND transport = 'embedded'
                                       ORDER BY due_at, sequence LIMIT $max))
                         ORDER BY due_at, sequence
                         LIMIT $max)
@@ -129,7 +144,7 @@ public sealed class SqliteTransport(Database database, TimeProvider clock, IOpti
                 UPDATE messages
                    SET state = 'queued', due_at = $now, delivery_count = 0, completed_at = NULL, outcome = NULL, written = NULL,
                        last_issue = 'resubmitted'
-                 WHERE id = $id AND state = 'dead-lettered'
+                 WHERE id = $id AND state = 'dead-lettered' AND transport = 'embedded'
                 """);
             command.Parameters.AddWithValue("$id", id);
             command.Parameters.AddWithValue("$now", now);

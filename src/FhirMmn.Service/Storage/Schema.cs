@@ -6,7 +6,7 @@ namespace FhirMmn.Service.Storage;
 internal static class Schema
 {
     /// <summary>The store's layout version (PRAGMA user_version); a store of another version is not opened.</summary>
-    public const int Version = 3;
+    public const int Version = 4;
 
     public static void Create(SqliteConnection connection)
     {
@@ -23,6 +23,25 @@ internal static class Schema
                 version = 3;
             }
 
+            if (tables > 0 && version == 3)
+            {
+                // 4: patient records are linked through the names bundles give them (docs/patients.md); all or nothing.
+                using var transaction = connection.BeginTransaction();
+                foreach (var column in new[] { "since INTEGER", "merged_into TEXT" })
+                {
+                    if (!HasColumn(connection, "patients", column.Split(' ')[0], transaction))
+                    {
+                        Database.Execute(connection, $"ALTER TABLE patients ADD COLUMN {column};", transaction);
+                    }
+                }
+
+                CreateTables(connection, transaction);
+                PatientAliasUpgrade.Run(connection, transaction);
+                Database.Execute(connection, "PRAGMA user_version = 4;", transaction);
+                transaction.Commit();
+                version = 4;
+            }
+
             if (tables > 0 && version != Version)
             {
                 throw new InvalidOperationException(
@@ -33,6 +52,7 @@ internal static class Schema
         CreateTables(connection);
         FileResourcesByFeed(connection);
         AddOperationsTables(connection);
+        AddMessageTransport(connection);
         Database.Execute(connection, $"PRAGMA user_version = {Version};");
     }
 
@@ -49,6 +69,19 @@ internal static class Schema
                 ALTER TABLE resources ADD COLUMN feed TEXT NOT NULL DEFAULT '';
                 UPDATE resources SET feed = coalesce((SELECT feed FROM messages ORDER BY sequence DESC LIMIT 1), 'default');
                 """);
+        }
+    }
+
+    /// <summary>
+    /// Which transport a message row belongs to: embedded (the queue is this table) or a broker's name (the row is
+    /// the ledger of a broker message: its state, counts and what it wrote; the broker holds the message). Added in
+    /// place to a store that lacks it, without a layout change: every row it had is the embedded queue's.
+    /// </summary>
+    private static void AddMessageTransport(SqliteConnection connection)
+    {
+        if (!HasColumn(connection, "messages", "transport"))
+        {
+            Database.Execute(connection, "ALTER TABLE messages ADD COLUMN transport TEXT NOT NULL DEFAULT 'embedded';");
         }
     }
 
@@ -77,16 +110,17 @@ internal static class Schema
             """);
     }
 
-    private static bool HasColumn(SqliteConnection connection, string table, string column)
+    private static bool HasColumn(SqliteConnection connection, string table, string column, SqliteTransaction? transaction = null)
     {
         using var command = connection.CreateCommand();
+        command.Transaction = transaction;
         command.CommandText = "SELECT count(*) FROM pragma_table_info($table) WHERE name = $column";
         command.Parameters.AddWithValue("$table", table);
         command.Parameters.AddWithValue("$column", column);
         return Convert.ToInt32(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) > 0;
     }
 
-    private static void CreateTables(SqliteConnection connection) => Database.Execute(connection, """
+    private static void CreateTables(SqliteConnection connection, SqliteTransaction? transaction = null) => Database.Execute(connection, """
         CREATE TABLE IF NOT EXISTS messages (
             sequence       INTEGER PRIMARY KEY AUTOINCREMENT,
             id             TEXT    NOT NULL UNIQUE,
@@ -112,12 +146,25 @@ internal static class Schema
             body BLOB NOT NULL
         ) WITHOUT ROWID;
 
+        -- since: the sequence of the patient's first message (the oldest of linked records is kept);
+        -- merged_into: the record this one was linked into (its results and episodes move there).
         CREATE TABLE IF NOT EXISTS patients (
-            feed     TEXT NOT NULL,
-            patient  TEXT NOT NULL,
-            identity TEXT NOT NULL,
+            feed        TEXT NOT NULL,
+            patient     TEXT NOT NULL,
+            identity    TEXT NOT NULL,
+            since       INTEGER,
+            merged_into TEXT,
             PRIMARY KEY (feed, patient)
         );
+
+        -- Every name a bundle gave a patient (patient keys: Patient/{id}, identifier|system|value), and its record.
+        CREATE TABLE IF NOT EXISTS patient_aliases (
+            feed    TEXT NOT NULL,
+            alias   TEXT NOT NULL,
+            patient TEXT NOT NULL,
+            PRIMARY KEY (feed, alias)
+        ) WITHOUT ROWID;
+        CREATE INDEX IF NOT EXISTS patient_aliases_patient ON patient_aliases (feed, patient);
 
         -- The contract results of each message, per patient: one row a message (redelivery replaces it).
         CREATE TABLE IF NOT EXISTS results (
@@ -157,5 +204,5 @@ internal static class Schema
         );
         CREATE INDEX IF NOT EXISTS resources_subject ON resources (type, subject);
         CREATE INDEX IF NOT EXISTS resources_identifier ON resources (type, identifier);
-        """);
+        """, transaction);
 }

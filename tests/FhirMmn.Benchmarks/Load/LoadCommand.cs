@@ -15,7 +15,8 @@ internal sealed record LoadSettings(
     int FhirBundles,
     int ServiceConcurrency,
     int Warmup,
-    bool Markdown);
+    bool Markdown,
+    IReadOnlyList<string> Transports);
 
 /// <summary>A run that could not measure (build failed, a process did not start, messages never settled): exit 1.</summary>
 public sealed class LoadFailedException : Exception
@@ -37,7 +38,7 @@ public sealed class LoadFailedException : Exception
 
 /// <summary>
 /// End-to-end load of FhirMmn.Service run as its own process:
-///   dotnet run -c Release --project tests/FhirMmn.Benchmarks -- load [--scenario ceiling|rate|fhir|fhir-direct]... [--markdown]
+///   dotnet run -c Release --project tests/FhirMmn.Benchmarks -- load [--scenario ceiling|rate|fhir|fhir-direct]... [--transport embedded|rabbitmq]... [--markdown]
 /// Measures and reports PASS/FAIL per target; exits 0 unless the run itself failed.
 /// </summary>
 internal static class LoadCommand
@@ -84,10 +85,17 @@ internal static class LoadCommand
             DefaultValueFactory = _ => 2000,
         });
         var markdown = new Option<bool>("--markdown") { Description = "Print the tables as Markdown (for the README)." };
+        var transports = new Option<string[]>("--transport")
+        {
+            Description = "The queue of the ceiling run (repeatable, each a run of its own, reported side by side): embedded, rabbitmq "
+                + "(the broker of FHIRMMN_TEST_RABBITMQ, else one started for the run). Default: embedded. The other runs use the embedded queue.",
+            AllowMultipleArgumentsPerToken = true,
+        };
+        transports.AcceptOnlyFromAmong(Scenarios.Embedded, Scenarios.RabbitMq);
 
         var command = new Command("load", "FhirMmn.Service end to end, as its own process, with its embedded queue: prints a table and PASS/FAIL per target.")
         {
-            scenarios, bundles, concurrency, rate, duration, fhirBundles, serviceConcurrency, warmup, markdown,
+            scenarios, bundles, concurrency, rate, duration, fhirBundles, serviceConcurrency, warmup, markdown, transports,
         };
         command.SetAction((result, cancellationToken) => RunAsync(
             new LoadSettings(
@@ -99,7 +107,8 @@ internal static class LoadCommand
                 result.GetValue(fhirBundles),
                 result.GetValue(serviceConcurrency),
                 result.GetValue(warmup),
-                result.GetValue(markdown)),
+                result.GetValue(markdown),
+                result.GetValue(transports) is { Length: > 0 } queues ? queues : [Scenarios.Embedded]),
             cancellationToken));
         return await new RootCommand("FhirMmn benchmarks") { command }.Parse(args).InvokeAsync().ConfigureAwait(false);
     }
@@ -117,9 +126,18 @@ internal static class LoadCommand
             var results = new List<ScenarioResult>();
             foreach (var scenario in AllScenarios.Where(settings.Scenarios.Contains))
             {
+                if (scenario == Report.Ceiling)
+                {
+                    foreach (var transport in settings.Transports.Distinct())
+                    {
+                        results.Add(await scenarios.CeilingAsync(transport, cancellationToken).ConfigureAwait(false));
+                    }
+
+                    continue;
+                }
+
                 results.Add(scenario switch
                 {
-                    Report.Ceiling => await scenarios.CeilingAsync(cancellationToken).ConfigureAwait(false),
                     Report.FixedRate => await scenarios.FixedRateAsync(cancellationToken).ConfigureAwait(false),
                     Report.WithFhirServer => await scenarios.WithFhirServerAsync(cancellationToken).ConfigureAwait(false),
                     _ => await scenarios.FhirServerAloneAsync(cancellationToken).ConfigureAwait(false),

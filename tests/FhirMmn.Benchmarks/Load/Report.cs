@@ -41,6 +41,9 @@ internal sealed record ScenarioResult(
 internal static class Report
 {
     public const string Ceiling = "ceiling";
+
+    /// <summary>The ceiling with the service on RabbitMQ (--transport rabbitmq), beside the embedded one.</summary>
+    public const string RabbitMqCeiling = "ceiling-rabbitmq";
     public const string FixedRate = "rate";
     public const string WithFhirServer = "fhir";
     public const string FhirServerAlone = "fhir-direct";
@@ -112,6 +115,13 @@ internal static class Report
         {
             var ratio = ceiling.Rate / alone.Rate;
             yield return ["Ceiling / FHIR server alone >= 5x", $"{Number(ratio, "0.0")}x", Verdict(ratio >= RatioTarget, ratio / RatioTarget, "of target")];
+        }
+
+        var rabbit = results.FirstOrDefault(r => r.Key == RabbitMqCeiling);
+        if (rabbit is not null && alone is not null && alone.Rate > 0)
+        {
+            var ratio = rabbit.Rate / alone.Rate;
+            yield return ["RabbitMQ ceiling / FHIR server alone >= 5x", $"{Number(ratio, "0.0")}x", Verdict(ratio >= RatioTarget, ratio / RatioTarget, "of target")];
         }
 
         if (withServer is not null && alone is not null && alone.Rate > 0)

@@ -16,15 +16,24 @@ internal sealed class Scenarios(LoadSettings settings, BundleGenerator bundles, 
 
     private static readonly TimeSpan JitPause = TimeSpan.FromSeconds(2);
 
-    /// <summary>1. As fast as the service takes bundles, null sink.</summary>
-    public async Task<ScenarioResult> CeilingAsync(CancellationToken cancellationToken)
+    public const string Embedded = "embedded";
+    public const string RabbitMq = "rabbitmq";
+
+    /// <summary>1. As fast as the service takes bundles, null sink, on the embedded queue or RabbitMQ.</summary>
+    public async Task<ScenarioResult> CeilingAsync(string transport, CancellationToken cancellationToken)
     {
         var measured = bundles.Next(settings.Bundles);
-        await using var service = await StartServiceAsync(null, cancellationToken).ConfigureAwait(false);
+        var broker = transport == RabbitMq ? await FhirMmn.Testing.RabbitMqBroker.Shared().ConfigureAwait(false) : null;
+        var queue = broker is null ? null : "load-" + Guid.NewGuid().ToString("N")[..12];
+        var service = await ServiceProcess.StartAsync(settings.ServiceConcurrency, null, cancellationToken, broker?.Address, queue).ConfigureAwait(false);
+        await using var running = service.ConfigureAwait(false);
+        Say($"service up at {service.BaseAddress} on {(broker is null ? "the embedded queue" : "RabbitMQ")}, write-back to the null sink");
         using var poster = new Poster(service.BundleEndpoint, settings.Concurrency, 202);
         await WarmUpAsync(service, poster, settings.Warmup, cancellationToken).ConfigureAwait(false);
-        Say($"ceiling: {settings.Bundles} bundles over {settings.Concurrency} connections");
-        return await MeasureAsync(Report.Ceiling, $"1. Ceiling, null sink, {settings.Concurrency} connections", service, null,
+        Say($"ceiling ({transport}): {settings.Bundles} bundles over {settings.Concurrency} connections");
+        return await MeasureAsync(
+            broker is null ? Report.Ceiling : Report.RabbitMqCeiling,
+            $"1. Ceiling, null sink, {settings.Concurrency} connections{(broker is null ? string.Empty : ", RabbitMQ")}", service, null,
             () => Traffic.ClosedLoopAsync(poster, measured, settings.Concurrency, cancellationToken), cancellationToken).ConfigureAwait(false);
     }
 

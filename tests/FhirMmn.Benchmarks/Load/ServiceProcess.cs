@@ -62,8 +62,11 @@ internal sealed class ServiceProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts the service and waits for /health/ready. <paramref name="fhirServer"/> null: the null sink.</summary>
-    public static async Task<ServiceProcess> StartAsync(int concurrency, Uri? fhirServer, CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts the service and waits for /health/ready. <paramref name="fhirServer"/> null: the null sink.
+    /// <paramref name="rabbitMq"/>: the broker to use (Messaging:Transport RabbitMQ, on <paramref name="queue"/>); null: the embedded queue.
+    /// </summary>
+    public static async Task<ServiceProcess> StartAsync(int concurrency, Uri? fhirServer, CancellationToken cancellationToken, Uri? rabbitMq = null, string? queue = null)
     {
         var dataDirectory = Directory.CreateTempSubdirectory("fhirmmn-load-").FullName;
         var url = $"http://127.0.0.1:{FreePort().ToString(CultureInfo.InvariantCulture)}";
@@ -86,6 +89,14 @@ internal sealed class ServiceProcess : IAsyncDisposable
         if (fhirServer is not null)
         {
             environment["FhirServer__BaseUrl"] = fhirServer.ToString();
+        }
+
+        if (rabbitMq is not null)
+        {
+            environment["Messaging__Transport"] = "RabbitMQ";
+            environment["Messaging__RabbitMQ__Uri"] = rabbitMq.ToString();
+            environment["Messaging__RabbitMQ__QueueName"] = queue ?? "fhirmmn-load";
+            environment["Messaging__RabbitMQ__Prefetch"] = (2 * concurrency).ToString(CultureInfo.InvariantCulture);
         }
 
         var logs = new LogTally();

@@ -5,11 +5,11 @@ using FhirMmn.Fhir.Client;
 using FhirMmn.Fhir.Extraction;
 using FhirMmn.Fhir.Model;
 using FhirMmn.Fhir.Outcomes;
-using FhirMmn.Service.Feeds;
 using FhirMmn.Service.FhirServer;
 using FhirMmn.Service.Hosting;
 using FhirMmn.Service.Messaging;
 using FhirMmn.Service.Storage;
+using FhirMmn.Service.Feeds;
 using MediatR;
 using Microsoft.Extensions.Options;
 
@@ -58,7 +58,9 @@ internal sealed class AssessPatientHandler(
                 "The message's feed is no longer configured on this service; configure it again and resubmit the message.", message.CorrelationId));
         }
 
-        FeedBundle bundle;
+        var target = targets.For(feed);
+        FeedBundle? bundle = null;
+        string? mergeInto = null;
         if (cache.TryTake(message.Feed, message.Id, out var cached))
         {
             bundle = cached.InSequence(message.Sequence);
@@ -67,30 +69,65 @@ internal sealed class AssessPatientHandler(
         {
             var o = options.Value;
             var body = await transport.ReadBodyAsync(message, cancellationToken).ConfigureAwait(false);
-            var read = FeedReader.Read(body, new FeedReaderOptions
+            mergeInto = MergeRequest.Patient(body);
+            if (mergeInto is null)
             {
-                MaxBytes = o.MaxBundleBytes,
-                PatientIdentifierSystem = feed.PatientIdentifierSystem,
-                CodeMap = feed.CodeMap,
-                Sequence = message.Sequence,
-            });
-            if (!read.Accepted)
-            {
-                return new AssessmentOutcome.Refused(read.ToOperationOutcome(message.CorrelationId));
-            }
+                var read = FeedReader.Read(body, new FeedReaderOptions
+                {
+                    MaxBytes = o.MaxBundleBytes,
+                    PatientIdentifierSystem = feed.PatientIdentifierSystem,
+                    CodeMap = feed.CodeMap,
+                    Sequence = message.Sequence,
+                });
+                if (!read.Accepted)
+                {
+                    return new AssessmentOutcome.Refused(read.ToOperationOutcome(message.CorrelationId));
+                }
 
-            bundle = read.Bundle!;
+                bundle = read.Bundle!;
+            }
         }
 
-        var held = await locks.AcquireAsync($"{message.Feed}\n{bundle.Patient.Key}", cancellationToken).ConfigureAwait(false);
+        IDisposable? held = null;
         var handedOver = false;
         try
         {
+            PatientIdentity identity;
+            IReadOnlyList<string> aliases;
+            if (bundle is not null)
+            {
+                identity = bundle.Patient;
+                aliases = await AliasesAsync(message.Feed, target, bundle.Patient, cancellationToken).ConfigureAwait(false);
+            }
+            else if (evidence.Identity(message.Feed, mergeInto!) is { } stored)
+            {
+                identity = stored;
+                aliases = [mergeInto!, .. evidence.AliasesOf(message.Feed, mergeInto!)];
+            }
+            else
+            {
+                // A merge message for a record that is no longer kept (merged again since): nothing to reconcile here.
+                held = await locks.AcquireAllAsync([], cancellationToken).ConfigureAwait(false);
+                handedOver = true;
+                return new AssessmentOutcome.Completed([], null, (_, _) => { }, held);
+            }
+
+            (held, var records) = await LockAsync(message.Feed, aliases, cancellationToken).ConfigureAwait(false);
+
             // Only a message's first attempt may trust what the service recorded of the target (see WriteEpisodeAsync).
             var firstAttempt = message.DeliveryCount == 1 && message.Attempts == 1;
-            var (written, category, record) = await AssessAsync(feed, targets.For(feed), message.Sequence, bundle, firstAttempt, cancellationToken).ConfigureAwait(false);
+            var (written, category, record) = await AssessAsync(
+                feed, target, message.Sequence, identity, aliases, records, bundle?.Observations ?? [], firstAttempt, cancellationToken).ConfigureAwait(false);
             handedOver = true;
             return new AssessmentOutcome.Completed(written, category, record, held);
+        }
+        catch (FhirServerException e) when (e.MultipleMatches)
+        {
+            Log.WriteBackRefused(logger, e.StatusCode);
+            return new AssessmentOutcome.Refused(OperationOutcomes.From(
+                [FhirIssue.Error(IssueCodes.MultipleMatches,
+                    "A condition of the write-back (a patient's or a result's identifier, or the assessment's) matches more than one resource on the FHIR server; the message is kept as dead-lettered. Once the duplicates on the server are resolved, resubmit it.")],
+                message.CorrelationId));
         }
         catch (FhirServerException e) when (e.IsTransient || e.IsConflict)
         {
@@ -105,43 +142,213 @@ internal sealed class AssessPatientHandler(
         catch (FhirServerException e)
         {
             Log.WriteBackRefused(logger, e.StatusCode);
-            var issues = new List<FhirIssue>
-            {
-                FhirIssue.Error(IssueCodes.Processing, $"The FHIR server refused the write-back with HTTP {e.StatusCode}; the message is kept as dead-lettered."),
-            };
-            issues.AddRange((e.Outcome?.Issue ?? []).Select(i => new FhirIssue(IssueSeverity.Error, i.Code, $"FHIR server: {i.Details?.Text ?? i.Diagnostics ?? i.Code}")));
-            return new AssessmentOutcome.Refused(OperationOutcomes.From(issues, message.CorrelationId));
+            return new AssessmentOutcome.Refused(OperationOutcomes.From(RefusalIssues(e), message.CorrelationId));
         }
         finally
         {
             if (!handedOver)
             {
-                held.Dispose();
+                held?.Dispose();
             }
         }
     }
 
-    private async Task<(IReadOnlyList<string> Written, string? Category, StoreWork Record)> AssessAsync(
-        Feed feed, IWriteBackTarget target, long sequence, FeedBundle bundle, bool firstAttempt, CancellationToken cancellationToken)
+    /// <summary>
+    /// Why the server refused, in the service's own words: its issues' codes are kept, their text is not (a server's
+    /// diagnostics may quote identifiers or other values of the patient).
+    /// </summary>
+    private static List<FhirIssue> RefusalIssues(FhirServerException e)
     {
-        var record = evidence.Load(feed.Name, bundle.Patient.Key);
-        var episodes = EpisodePlanner.Plan(record.Episodes, bundle.Observations, feed.EpisodeGap);
-        var affected = bundle.Observations.Select(ob => EpisodePlanner.EpisodeOf(episodes, ob).Number).Distinct().Order().ToList();
+        var issues = new List<FhirIssue>
+        {
+            FhirIssue.Error(IssueCodes.Processing, $"The FHIR server refused the write-back with HTTP {e.StatusCode}; the message is kept as dead-lettered."),
+        };
+        foreach (var code in (e.Outcome?.Issue ?? []).Select(i => i.Code).Distinct(StringComparer.Ordinal))
+        {
+            issues.Add(new FhirIssue(IssueSeverity.Error, code, code == IssueCodes.NotFound
+                ? "The FHIR server reported a resource the write-back refers to as not found (issue code not-found): for instance a patient known only by identifier whom the server does not know yet."
+                : $"The FHIR server reported an issue of type {code}; its own wording is not kept here (it may quote patient data)."));
+        }
+
+        return issues;
+    }
+
+    /// <summary>
+    /// The bundle's names for its patient, and, with a FHIR server as target, the server's Patient for each identifier
+    /// not seen before (<c>Patient?identifier=</c>), as <c>Patient/{id}</c>: a name the server gives links records too.
+    /// </summary>
+    private async Task<IReadOnlyList<string>> AliasesAsync(string feed, IWriteBackTarget target, PatientIdentity patient, CancellationToken cancellationToken)
+    {
+        var aliases = patient.Aliases.Count > 0 ? patient.Aliases.ToList() : [patient.Key];
+        if (target.ServerBase is null)
+        {
+            return aliases;
+        }
+
+        foreach (var alias in aliases.ToList())
+        {
+            if (PatientAliases.IdentifierOf(alias) is { } identifier && evidence.Resolve(feed, [alias]).Count == 0
+                && await target.FindPatientAsync(identifier.System, identifier.Value, cancellationToken).ConfigureAwait(false) is { } id)
+            {
+                aliases.Add(PatientAliases.OfResource(id));
+            }
+        }
+
+        return aliases.Distinct(StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>
+    /// Locks every name of the patient and every record they lead to, all at once (in a stable order: no deadlock), then
+    /// looks the records up again under the locks; when that finds a record not locked yet (another message linked it
+    /// meanwhile), it starts again with that one too.
+    /// </summary>
+    private async Task<(IDisposable Held, IReadOnlyList<string> Records)> LockAsync(string feed, IReadOnlyList<string> aliases, CancellationToken cancellationToken)
+    {
+        var keys = new HashSet<string>(aliases, StringComparer.Ordinal);
+        while (true)
+        {
+            var held = await locks.AcquireAllAsync(keys.Select(k => $"{feed}\n{k}"), cancellationToken).ConfigureAwait(false);
+            IReadOnlyList<string> records;
+            try
+            {
+                records = evidence.Resolve(feed, aliases);
+            }
+            catch
+            {
+                held.Dispose();
+                throw;
+            }
+
+            if (records.All(keys.Contains))
+            {
+                return (held, records);
+            }
+
+            held.Dispose();
+            keys.UnionWith(records);
+        }
+    }
+
+    /// <summary>
+    /// Assesses the patient with everything known under any of their names. The oldest record the names lead to is kept;
+    /// the others (and records an upgrade linked to it) are merged into it: their results join its evidence, each episode
+    /// of theirs joins the kept record's episode of its time, the kept reports are brought up to date, and the reports
+    /// and plans written for the others are withdrawn.
+    /// </summary>
+    private async Task<(IReadOnlyList<string> Written, string? Category, StoreWork Record)> AssessAsync(
+        Feed settings, IWriteBackTarget target, long sequence, PatientIdentity identity, IReadOnlyList<string> aliases, IReadOnlyList<string> records,
+        IReadOnlyList<FeedObservation> incoming, bool firstAttempt, CancellationToken cancellationToken)
+    {
+        var feed = settings.Name;
+        var kept = records.Count > 0 ? records[0] : identity.Key;
+        var absorbed = records.Skip(1).Concat(records.SelectMany(r => evidence.Pending(feed, r)))
+            .Where(r => r != kept).Distinct(StringComparer.Ordinal).ToList();
+        var record = evidence.Load(feed, kept);
+        var others = absorbed.Select(a => (Key: a, Record: evidence.Load(feed, a))).ToList();
+        var patient = Combined(identity with { Key = kept }, absorbed.Prepend(kept).Select(r => evidence.Identity(feed, r)), aliases);
+
+        var arriving = incoming.Concat(others.SelectMany(o => o.Record.Observations)).ToList();
+        var episodes = EpisodePlanner.Plan(record.Episodes, arriving, settings.EpisodeGap);
+        var affected = arriving.Select(ob => EpisodePlanner.EpisodeOf(episodes, ob).Number).Distinct().Order().ToList();
         var written = new List<string>();
         string? category = null;
         foreach (var number in affected)
         {
             var episode = episodes.Single(e => e.Number == number);
-            var observations = record.Observations.Concat(bundle.Observations)
+            var observations = record.Observations.Concat(arriving)
                 .Where(ob => EpisodePlanner.EpisodeOf(episodes, ob).Number == number)
                 .ToList();
-            var (updated, references, writtenCategory) = await WriteEpisodeAsync(feed, target, bundle.Patient, episode, observations, firstAttempt, cancellationToken).ConfigureAwait(false);
+            var (updated, references, writtenCategory) = await WriteEpisodeAsync(settings, target, patient, episode, observations, firstAttempt, cancellationToken).ConfigureAwait(false);
             episodes[episodes.IndexOf(episode)] = updated;
             written.AddRange(references);
             category = writtenCategory ?? category;
         }
 
-        return (written, category, EvidenceStore.Save(feed.Name, bundle.Patient, sequence, bundle.Observations, episodes));
+        foreach (var (key, other) in others)
+        {
+            foreach (var episode in other.Episodes)
+            {
+                var keptEpisode = episodes.Last(e => e.StartsAfter is null || (episode.NewestInput is { } newest && newest > e.StartsAfter));
+                written.AddRange(await WithdrawAsync(settings, target, patient with { Key = key }, other, episode, StableIds.Assessment(feed, kept, keptEpisode.Number), cancellationToken).ConfigureAwait(false));
+            }
+        }
+
+        if (others.Count > 0)
+        {
+            var reconciled = others.Sum(o => o.Record.Episodes.Count);
+            Log.Merged(logger, others.Count, reconciled);
+        }
+
+        var allAliases = aliases.Concat(others.SelectMany(o => evidence.AliasesOf(feed, o.Key))).Append(kept).Distinct(StringComparer.Ordinal).ToList();
+        return (written, category, EvidenceStore.Save(feed, patient with { Aliases = allAliases }, sequence, incoming, episodes, absorbed, allAliases));
+    }
+
+    /// <summary>The bundle's identity of the patient, with a resource id or identifier it lacks taken from what was stored for the linked records.</summary>
+    private static PatientIdentity Combined(PatientIdentity patient, IEnumerable<PatientIdentity?> stored, IReadOnlyList<string> aliases)
+    {
+        foreach (var known in stored.OfType<PatientIdentity>())
+        {
+            if (patient.ResourceId is null && known.ResourceId is not null)
+            {
+                patient = patient with { ResourceId = known.ResourceId, ServerBase = known.ServerBase };
+            }
+
+            if (patient.Identifier is null && known.Identifier is not null)
+            {
+                patient = patient with { Identifier = known.Identifier };
+            }
+        }
+
+        return patient with { Aliases = aliases };
+    }
+
+    /// <summary>
+    /// Withdraws the report and plan written for an episode of a record merged into another: rebuilt from that record's own
+    /// evidence, marked entered-in-error with a Provenance saying why (Building/Withdrawal). Nothing when they are not on
+    /// this target, or already withdrawn (a redelivery). A plan a clinician changed is theirs and stays.
+    /// </summary>
+    private async Task<IReadOnlyList<string>> WithdrawAsync(
+        Feed settings, IWriteBackTarget target, PatientIdentity patient, PatientRecord other, Episode episode, string keptAssessment, CancellationToken cancellationToken)
+    {
+        var feed = settings.Name;
+        if (episode.Target is not null && episode.Target != target.Identity)
+        {
+            return [];
+        }
+
+        var assessmentId = StableIds.Assessment(feed, patient.Key, episode.Number);
+        var state = await target.ReadAsync(assessmentId, StableIds.CarePlan(assessmentId, episode.PlanGeneration), cancellationToken).ConfigureAwait(false);
+        if (state.ReportReference is null || state.ReportStatus == "entered-in-error")
+        {
+            return [];
+        }
+
+        var assembled = EvidenceAssembler.Assemble(other.Observations.Where(o => EpisodePlanner.EpisodeOf(other.Episodes, o).Number == episode.Number).ToList());
+        var withdrawn = WriteBackBuilder.Build(new WriteBackRequest
+        {
+            Feed = feed,
+            Patient = patient,
+            Evidence = assembled,
+            Assessment = MmnClassifier.Classify(assembled.Evidence),
+            Time = clock.GetUtcNow(),
+            Episode = episode.Number,
+            CarePlanGeneration = episode.PlanGeneration,
+            TargetServerBase = target.ServerBase,
+            CarePlanStatus = settings.CarePlanStatus,
+        });
+        var changedByClinician = state.PlanReference is not null && episode.PlanVersion is not null && state.PlanVersion != episode.PlanVersion;
+        var transaction = Withdrawal.Build(new WithdrawalRequest
+        {
+            Withdrawn = withdrawn,
+            KeptAssessment = keptAssessment,
+            Time = clock.GetUtcNow(),
+            ReportIfMatch = state.ReportVersion is { } rv ? $"W/\"{rv}\"" : null,
+            WithdrawCarePlan = state.PlanReference is not null && !changedByClinician,
+            CarePlanIfMatch = state.PlanVersion is { } pv ? $"W/\"{pv}\"" : null,
+        });
+        var written = await target.WriteAsync(transaction, cancellationToken).ConfigureAwait(false);
+        Log.Withdrawn(logger, episode.Number, written.Count);
+        return written;
     }
 
     /// <summary>
@@ -154,8 +361,9 @@ internal sealed class AssessPatientHandler(
     /// unchanged evidence is written to it all the same.
     /// </summary>
     private async Task<(Episode Episode, IReadOnlyList<string> Written, string? Category)> WriteEpisodeAsync(
-        Feed feed, IWriteBackTarget target, PatientIdentity patient, Episode episode, List<FeedObservation> observations, bool firstAttempt, CancellationToken cancellationToken)
+        Feed settings, IWriteBackTarget target, PatientIdentity patient, Episode episode, List<FeedObservation> observations, bool firstAttempt, CancellationToken cancellationToken)
     {
+        var feed = settings.Name;
         var assembled = EvidenceAssembler.Assemble(observations);
         var recordedHere = episode.Target == target.Identity;
         if (!recordedHere)
@@ -174,7 +382,7 @@ internal sealed class AssessPatientHandler(
 
         var assessment = MmnClassifier.Classify(assembled.Evidence);
         var category = assessment.Category.Code();
-        var assessmentId = StableIds.Assessment(feed.Name, patient.Key, episode.Number);
+        var assessmentId = StableIds.Assessment(feed, patient.Key, episode.Number);
         for (var attempt = 1; ; attempt++)
         {
             var state = firstAttempt && recordedHere && attempt == 1
@@ -193,7 +401,7 @@ internal sealed class AssessPatientHandler(
             var generation = changedByClinician ? episode.PlanGeneration + 1 : episode.PlanGeneration;
             var writeBack = WriteBackBuilder.Build(new WriteBackRequest
             {
-                Feed = feed.Name,
+                Feed = feed,
                 Patient = patient,
                 Evidence = assembled,
                 Assessment = assessment,
@@ -202,9 +410,9 @@ internal sealed class AssessPatientHandler(
                 CarePlanGeneration = generation,
                 ReplacesCarePlan = changedByClinician ? state.PlanReference : null,
                 TargetServerBase = target.ServerBase,
-                ReportStatus = ReportStatus(feed, episode, category),
-                CarePlanStatus = feed.CarePlanStatus,
-                CodeMaps = feed.CodeMap.Canonicals,
+                ReportStatus = ReportStatus(settings, episode, category),
+                CarePlanStatus = settings.CarePlanStatus,
+                CodeMaps = settings.CodeMap.Canonicals,
                 ReportIfMatch = state.ReportVersion is { } rv ? $"W/\"{rv}\"" : null,
                 CarePlanIfMatch = !changedByClinician && state.PlanVersion is { } pv ? $"W/\"{pv}\"" : null,
             });
@@ -213,6 +421,11 @@ internal sealed class AssessPatientHandler(
             try
             {
                 written = await target.WriteAsync(writeBack.Transaction, cancellationToken).ConfigureAwait(false);
+            }
+            catch (FhirServerException e) when (e.StatusCode == 412 && writeBack.Transaction.Entry.All(entry => entry.Request?.IfMatch is null))
+            {
+                // Without ifMatch a 412 is not a version conflict: a condition matched more than one resource. No retry mends that.
+                throw new FhirServerException(412, "A condition of the write-back matched more than one resource on the FHIR server.", inner: e) { MultipleMatches = true };
             }
             catch (FhirServerException e) when (e.IsConflict && attempt < ConflictAttempts)
             {
@@ -271,6 +484,12 @@ internal static partial class Log
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Episode {Episode}: version conflict on attempt {Attempt}; re-reading")]
     public static partial void Conflict(ILogger logger, int episode, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Records} patient records merged into one; {Episodes} of their episodes reconciled")]
+    public static partial void Merged(ILogger logger, int records, int episodes);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Episode {Episode} of a merged record: report withdrawn (entered-in-error), {ResourceCount} resources written")]
+    public static partial void Withdrawn(ILogger logger, int episode, int resourceCount);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Write-back deferred: FHIR server status {StatusCode} ({IssueCode})")]
     public static partial void WriteBackDeferred(ILogger logger, int statusCode, string issueCode);

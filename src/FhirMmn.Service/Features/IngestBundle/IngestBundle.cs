@@ -62,18 +62,21 @@ internal sealed class IngestBundleHandler(IMessageTransport transport, ReadCache
         }
 
         // Kept before it is enqueued, so that the consumer finds it however quickly it takes the message.
-        var id = MessageIds.New();
+        var id = transport.MessageIdFor(feed.Name, request.Body);
         cache.Put(feed.Name, id, read.Bundle!, request.Body.Length);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(StoreDeadline);
         try
         {
-            await transport.EnqueueAsync(id, request.Feed, request.Body, request.CorrelationId, deadline.Token).ConfigureAwait(false);
+            var message = new OutgoingMessage(id, request.Feed, request.Body, request.CorrelationId) { PatientKey = read.Bundle!.Patient.Key };
+            await transport.EnqueueAsync(message, deadline.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             cache.Forget(feed.Name, id);
-            throw new StoreUnavailableException("The store did not confirm the bundle in time.");
+            throw transport.Name == SqliteTransport.TransportName
+                ? new StoreUnavailableException("The store did not confirm the bundle in time.")
+                : new TransportUnavailableException("The broker did not confirm the bundle in time.");
         }
         catch
         {

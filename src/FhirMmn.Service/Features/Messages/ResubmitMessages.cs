@@ -14,7 +14,7 @@ namespace FhirMmn.Service.Features.Messages;
 /// </summary>
 public sealed record ResubmitMessages(string? Id, MessageFilter Filter, bool DryRun) : IRequest<ResubmitSummary?>;
 
-internal sealed class ResubmitMessagesHandler(MessageLedger ledger, SqliteTransport transport, MessageObserver observer) : IRequestHandler<ResubmitMessages, ResubmitSummary?>
+internal sealed class ResubmitMessagesHandler(MessageLedger ledger, IMessageTransport transport, MessageObserver observer) : IRequestHandler<ResubmitMessages, ResubmitSummary?>
 {
     public const int MaxPerCall = 1000;
 

@@ -18,7 +18,7 @@ public enum ResubmitOutcome
     NotDeadLettered,
 }
 
-internal sealed class ResubmitMessageHandler(SqliteTransport transport, MessageObserver observer, IMediator mediator) : IRequestHandler<ResubmitMessage, ResubmitOutcome>
+internal sealed class ResubmitMessageHandler(IMessageTransport transport, MessageObserver observer, IMediator mediator) : IRequestHandler<ResubmitMessage, ResubmitOutcome>
 {
     public async Task<ResubmitOutcome> Handle(ResubmitMessage request, CancellationToken cancellationToken)
     {
