@@ -89,7 +89,7 @@ public static class CliApp
 
         var root = new RootCommand("FhirMmn: multifocal motor neuropathy assessment (EFNS/PNS 2010) from FHIR R4 nerve conduction results.")
         {
-            classify, validate, MessagesCommand.Create(stdout, stderr, connection),
+            classify, validate, MessagesCommand.Create(stdout, stderr, connection), FeedCommands.Create(stdout, stderr, stdin),
         };
         var parsed = root.Parse(args);
         return parsed.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr });
@@ -100,6 +100,10 @@ public static class CliApp
 
     private static FeedReadResult Read(ReadOnlyMemory<byte> bytes, long maxBytes, string? patientSystem) =>
         FeedReader.Read(bytes, new FeedReaderOptions { MaxBytes = maxBytes, PatientIdentifierSystem = patientSystem });
+
+    /// <summary>Reads the input with a feed's reader options (its code map, patient identifier system).</summary>
+    internal static FeedReadResult Read(string path, long maxBytes, FeedReaderOptions options, Stream stdin) =>
+        FeedReader.Read(Input(path, maxBytes, stdin), options with { MaxBytes = maxBytes });
 
     /// <summary>The input's bytes; an oversized input as maxBytes + 1 bytes that the reader then refuses as too large.</summary>
     private static ReadOnlyMemory<byte> Input(string path, long maxBytes, Stream stdin)
@@ -130,7 +134,7 @@ public static class CliApp
         return info.Length > maxBytes ? new byte[maxBytes + 1] : File.ReadAllBytes(path);
     }
 
-    private static int Execute(TextWriter stdout, TextWriter stderr, Func<int> action)
+    internal static int Execute(TextWriter stdout, TextWriter stderr, Func<int> action)
     {
         try
         {

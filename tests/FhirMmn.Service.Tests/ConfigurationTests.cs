@@ -79,11 +79,16 @@ public sealed class ConfigurationTests : IDisposable
         { "FhirServer:BaseUrl", "https://ehr.example.org/fhir#top", "FhirServer:BaseUrl must be an absolute http or https URL, without user name, password, query or fragment (it has a fragment)" },
         { "FhirServer:Timeout", "00:00:00.099", "FhirServer:Timeout must be a time span [d.]hh:mm:ss from 00:00:00.100 to 00:10:00 (it is shorter than 00:00:00.100)" },
         { "FhirServer:Attempts", "11", "FhirServer:Attempts must be a whole number from 1 to 10 (it is more than 10)" },
-        { "FhirServer:Auth", "Static", "FhirServer:Auth must be none, static or client-credentials (from character 1 on it is none of them)" },
+        { "FhirServer:Auth", "Static", "FhirServer:Auth must be none, static, client-credentials, smart-backend-services or entra-id (from character 1 on it is none of them)" },
         { "FhirServer:TokenEndpoint", "/oauth/token", "FhirServer:TokenEndpoint must be an absolute http or https URL, without user name, password, query or fragment (it is relative)" },
         { "FhirServer:ClientId", "my client", "FhirServer:ClientId must be without spaces or control characters (character 3 is not allowed (a space or control character))" },
         { "FhirServer:Scope", "system/*.read  system/*.write", "FhirServer:Scope must be scope names of printable ASCII other than '\"' and '\\', separated by single spaces (character 15 is not allowed there)" },
         { "FhirServer:Scope", " fhir", "FhirServer:Scope must be scope names of printable ASCII other than '\"' and '\\', separated by single spaces (character 1 is not allowed there)" },
+        { "Feeds:a:EpisodeGap", "23:59:59", "Feeds:a:EpisodeGap must be a time span [d.]hh:mm:ss from 1.00:00:00 to 3650.00:00:00 (it is shorter than 1.00:00:00)" },
+        { "Feeds:a:FhirServer:BaseUrl", "ftp://ehr.example.org/fhir", "Feeds:a:FhirServer:BaseUrl must be an absolute http or https URL, without user name, password, query or fragment (its scheme is not http or https)" },
+        { "Feeds:a:FhirServer:Algorithm", "RS256", "Feeds:a:FhirServer:Algorithm must be RS384 or ES384 (from character 3 on it is none of them)" },
+        { "Feeds:Clinic_A:ReportStatus", "final", "Feeds:{name} must be a name of 1 to 63 lower-case letters, digits and '-', not starting with '-' (the feed in place 1: character 1 is not one of them)" },
+        { "Feeds:a:CodeMaps:0", "missing-map.json", "Feeds:a:CodeMaps:0 must be a ConceptMap file that can be read (it cannot: FileNotFoundException)" },
         { "Security:SigningKey", Convert.ToBase64String(new byte[31]), "Security:SigningKey must be base64 of at least 32 random bytes (it decodes to fewer than 32 bytes)" },
         { "Security:Issuer", "https://idp example", "Security:Issuer must be without spaces or control characters (character 12 is not allowed (a space or control character))" },
         { "Security:Audience", "", "Security:Audience must be set, without spaces or control characters (it is empty)" },
@@ -127,6 +132,8 @@ public sealed class ConfigurationTests : IDisposable
         { "FhirServer:Timeout", "00:00:00.100" },
         { "FhirServer:Attempts", "10" },
         { "FhirServer:Scope", "system/*.read system/*.write" },
+        { "Feeds:a:FhirServer:RequestsPerSecond", "10000" },
+        { "Feeds:a:FhirServer:Token", "file:/nonexistent/only-read-for-static" },
         { "Security:SigningKey", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=" },
         { "Security:Authority", "https://login.example.org/tenant/v2.0" },
         { "Security:MaxTokenLifetime", "00:01:00" },
@@ -194,9 +201,9 @@ public sealed class ConfigurationTests : IDisposable
         var readme = File.ReadAllText(FhirMmn.Testing.Repository.PathOf("README.md"));
         var start = readme.IndexOf("## Configuration", StringComparison.Ordinal);
         var rows = readme[start..readme.IndexOf("\n## ", start + 1, StringComparison.Ordinal)].Split('\n').Where(l => l.StartsWith('|')).ToList();
-        foreach (var (type, section) in new[] { (typeof(FhirMmnOptions), FhirMmnOptions.Section), (typeof(FhirServerOptions), FhirServerOptions.Section), (typeof(SecurityOptions), SecurityOptions.Section), (typeof(MessagingOptions), MessagingOptions.Section), (typeof(RabbitMqOptions), RabbitMqOptions.Section), (typeof(AzureServiceBusOptions), AzureServiceBusOptions.Section) })
+        foreach (var (type, section) in new[] { (typeof(FhirMmnOptions), FhirMmnOptions.Section), (typeof(FhirServerOptions), FhirServerOptions.Section), (typeof(SecurityOptions), SecurityOptions.Section), (typeof(MessagingOptions), MessagingOptions.Section), (typeof(RabbitMqOptions), RabbitMqOptions.Section), (typeof(AzureServiceBusOptions), AzureServiceBusOptions.Section), (typeof(Feeds.FeedOptions), "Feeds:{name}") })
         {
-            foreach (var property in type.GetProperties())
+            foreach (var property in type.GetProperties().Where(p => p.PropertyType == typeof(bool) || p.GetCustomAttributes(typeof(SettingRuleAttribute), inherit: true).Length > 0))
             {
                 var key = $"`{section}:{property.Name}`";
                 var rule = property.GetCustomAttributes(typeof(SettingRuleAttribute), inherit: true).Cast<SettingRuleAttribute>().SingleOrDefault()?.Rule ?? "be true or false";

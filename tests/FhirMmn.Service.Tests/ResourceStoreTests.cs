@@ -55,7 +55,7 @@ public sealed class ResourceStoreTests : IAsyncDisposable
     private JsonElement Stored(string reference)
     {
         var (type, id) = (reference.Split('/')[0], reference.Split('/')[1]);
-        var found = store.Read(type, id);
+        var found = store.Read("default", type, id);
         Assert.NotNull(found);
         return JsonDocument.Parse(found.Json).RootElement.Clone();
     }
@@ -63,7 +63,7 @@ public sealed class ResourceStoreTests : IAsyncDisposable
     [Fact]
     public async Task A_transaction_is_stored_with_its_references_resolved_and_the_servers_id_and_meta_first()
     {
-        var written = await store.ApplyAsync(WriteBackOf("example-peroneal-transaction.json").Transaction, CancellationToken.None);
+        var written = await store.ApplyAsync("default", WriteBackOf("example-peroneal-transaction.json").Transaction, CancellationToken.None);
 
         Assert.Equal(1 + 15 + 3, written.Count);
         Assert.All(written, w => Assert.EndsWith("/_history/1", w, StringComparison.Ordinal));
@@ -79,16 +79,16 @@ public sealed class ResourceStoreTests : IAsyncDisposable
         Assert.StartsWith("Device/", provenance.GetProperty("agent")[0].GetProperty("who").GetProperty("reference").GetString(), StringComparison.Ordinal);
         var created = Stored(results[0]);
         Assert.Equal(
-            store.FindByIdentifier("Observation", created.GetProperty("identifier")[0].GetProperty("system").GetString()!, created.GetProperty("identifier")[0].GetProperty("value").GetString()!)!.Id,
+            store.FindByIdentifier("default", "Observation", created.GetProperty("identifier")[0].GetProperty("system").GetString()!, created.GetProperty("identifier")[0].GetProperty("value").GetString()!)!.Id,
             created.GetProperty("id").GetString());
     }
 
     [Fact]
     public async Task The_same_transaction_again_versions_report_and_plan_and_creates_nothing_twice()
     {
-        var first = await store.ApplyAsync(WriteBackOf("example-peroneal-transaction.json").Transaction, CancellationToken.None);
+        var first = await store.ApplyAsync("default", WriteBackOf("example-peroneal-transaction.json").Transaction, CancellationToken.None);
 
-        var second = await store.ApplyAsync(WriteBackOf("example-peroneal-transaction.json", reportIfMatch: "W/\"1\"").Transaction, CancellationToken.None);
+        var second = await store.ApplyAsync("default", WriteBackOf("example-peroneal-transaction.json", reportIfMatch: "W/\"1\"").Transaction, CancellationToken.None);
 
         Assert.Equal(19, first.Count);
         Assert.Equal(
@@ -100,13 +100,13 @@ public sealed class ResourceStoreTests : IAsyncDisposable
     [Fact]
     public async Task A_stale_if_match_is_refused_with_412_and_writes_nothing()
     {
-        await store.ApplyAsync(WriteBackOf("example-definite-ulnar-forearm.json").Transaction, CancellationToken.None);
+        await store.ApplyAsync("default", WriteBackOf("example-definite-ulnar-forearm.json").Transaction, CancellationToken.None);
 
         var error = await Assert.ThrowsAsync<FhirServerException>(() =>
-            store.ApplyAsync(WriteBackOf("example-definite-ulnar-forearm.json", reportIfMatch: "W/\"7\"").Transaction, CancellationToken.None));
+            store.ApplyAsync("default", WriteBackOf("example-definite-ulnar-forearm.json", reportIfMatch: "W/\"7\"").Transaction, CancellationToken.None));
 
         Assert.True(error.IsConflict);
-        var report = Assert.Single(store.Search("DiagnosticReport", "Patient/pat-example-definite-ulnar-forearm", null, 10).Resources);
+        var report = Assert.Single(store.Search("default", "DiagnosticReport", "Patient/pat-example-definite-ulnar-forearm", null, 10).Resources);
         Assert.Equal(1, report.Version);
     }
 

@@ -35,7 +35,7 @@ public sealed class StartupErrorTests
     [Theory]
     [InlineData("Security__SigningKey", "PLANTED-KEY-4471==", "Security:SigningKey must be base64 of at least 32 random bytes (character 8 is not base64)")]
     [InlineData("FhirServer__BaseUrl", "https://integration:PLANTED-KEY-4471@ehr.example.org/fhir", "FhirServer:BaseUrl must be an absolute http or https URL, without user name, password, query or fragment (it has a user name or password)")]
-    [InlineData("FhirServer__Token", "PLANTED-KEY-4471 with a space", "FhirServer:Token must be a bearer token: letters, digits and -._~+/ with '=' only at the end (character 17 is not one of them)")]
+    [InlineData("FhirServer__Token", "PLANTED-KEY-4471 with a space", "FhirServer:Token must be a bearer token: letters, digits and -._~+/ with '=' only at the end, or be a reference env:NAME or file:PATH to where it is kept (character 17 is not one of them)")]
     public async Task A_broken_secret_is_placed_but_never_printed(string variable, string value, string line)
     {
         using var service = ServiceProcess.Launch(new Dictionary<string, string?> { [variable] = value, ["Urls"] = "http://127.0.0.1:0" });

@@ -22,7 +22,8 @@ public static class Assessor
     /// The offline assessment of one bundle, as the CLI gives it: the time is the newest input's effective
     /// time, so that the same input gives the same bytes.
     /// </summary>
-    public static (MmnAssessment Assessment, WriteBack WriteBack) AssessOffline(FeedBundle bundle, string feed, string? targetServerBase)
+    public static (MmnAssessment Assessment, WriteBack WriteBack) AssessOffline(
+        FeedBundle bundle, string feed, string? targetServerBase, IReadOnlyList<string>? codeMaps = null, string reportStatus = "preliminary", string carePlanStatus = "draft")
     {
         ArgumentNullException.ThrowIfNull(bundle);
         return Assess(bundle.Patient, bundle.Observations, (evidence, assessment) => new WriteBackRequest
@@ -33,6 +34,9 @@ public static class Assessor
             Assessment = assessment,
             Time = evidence.Newest?.Effective ?? DateTimeOffset.UnixEpoch,
             TargetServerBase = targetServerBase,
+            CodeMaps = codeMaps ?? [],
+            ReportStatus = reportStatus,
+            CarePlanStatus = carePlanStatus,
         });
     }
 }

@@ -43,6 +43,9 @@ public sealed record WriteBackRequest
     public string? ReportIfMatch { get; init; }
 
     public string? CarePlanIfMatch { get; init; }
+
+    /// <summary>url|version of the feed's ConceptMaps that mapped its local codes: policies of the Provenance.</summary>
+    public IReadOnlyList<string> CodeMaps { get; init; } = [];
 }
 
 /// <summary>The transaction and the resources in it (Firely's R4 POCOs).</summary>
@@ -131,7 +134,7 @@ public static class WriteBackBuilder
             Meta = new Meta { Profile = [Contract.ProvenanceProfile], Tag = [new Coding(Contract.ProvenanceTagSystem, provenanceTag)] },
             Target = [new ResourceReference(reportUrn), new ResourceReference(planUrn)],
             RecordedElement = (Instant)time.DeepCopy(),
-            Policy = [$"{Contract.PlanDefinition}|{EfnsPns2010.Version}"],
+            Policy = [$"{Contract.PlanDefinition}|{EfnsPns2010.Version}", .. request.CodeMaps],
             Agent =
             [
                 new Provenance.AgentComponent

@@ -17,6 +17,9 @@ public sealed record FeedReaderOptions
 
     /// <summary>Sequence number of the bundle, so that later bundles win between versions of a result.</summary>
     public long Sequence { get; init; }
+
+    /// <summary>The feed's code maps, applied after the structure checks and before the contract check.</summary>
+    public CodeMaps.CodeMap? CodeMap { get; init; }
 }
 
 /// <summary>Why a bundle was refused; each maps to one HTTP status (docs/architecture.md, "Interfaces").</summary>
@@ -129,6 +132,21 @@ public static class FeedReader
             if (invariants.Count > 0)
             {
                 return new FeedReadResult(null, invariants, FeedRefusal.InvalidBundle);
+            }
+
+            if (options.CodeMap is { IsEmpty: false } codeMap)
+            {
+                var (mapped, mapIssues) = codeMap.Apply(root);
+                if (mapIssues.Count > 0)
+                {
+                    return new FeedReadResult(null, mapIssues, FeedRefusal.ContractViolation);
+                }
+
+                if (mapped is not null)
+                {
+                    using var mappedDocument = JsonDocument.Parse(mapped.ToJsonString(), DocumentOptions);
+                    return new ContractReader(mappedDocument.RootElement, fullUrls, options).Read();
+                }
             }
 
             return new ContractReader(root, fullUrls, options).Read();

@@ -2,7 +2,6 @@ using System.Net;
 using FhirMmn.Fhir.Client;
 using FhirMmn.Service.Hosting;
 using Microsoft.Extensions.Http.Resilience;
-using Microsoft.Extensions.Options;
 using Polly;
 using Polly.Timeout;
 
@@ -23,13 +22,6 @@ namespace FhirMmn.Service.FhirServer;
 internal static class FhirServerResilience
 {
     public const string PipelineName = "fhir-server";
-
-    public static IHttpClientBuilder AddFhirServerResilience(this IHttpClientBuilder builder)
-    {
-        builder.AddResilienceHandler(PipelineName, (pipeline, context) =>
-            Configure(pipeline, context.ServiceProvider.GetRequiredService<IOptions<FhirServerOptions>>().Value));
-        return builder;
-    }
 
     public static void Configure(ResiliencePipelineBuilder<HttpResponseMessage> pipeline, FhirServerOptions options)
     {

@@ -2,7 +2,10 @@ using System.Text.Json;
 using FhirMmn.Fhir;
 using FhirMmn.Fhir.Building;
 using FhirMmn.Fhir.Client;
+using FhirMmn.Service.Feeds;
+using FhirMmn.Service.Hosting;
 using FhirMmn.Service.Storage;
+using Microsoft.Extensions.Options;
 using Bundle = Hl7.Fhir.Model.Bundle;
 using CarePlan = Hl7.Fhir.Model.CarePlan;
 using DiagnosticReport = Hl7.Fhir.Model.DiagnosticReport;
@@ -38,6 +41,54 @@ public interface IWriteBackTarget
 
     /// <summary>The id of the target's one Patient with this identifier (<c>Patient?identifier=</c>); null when none, or when the target keeps no patients.</summary>
     Task<string?> FindPatientAsync(string system, string value, CancellationToken cancellationToken) => Task.FromResult<string?>(null);
+}
+
+/// <summary>
+/// The write-back target of each feed, for one scope: the feed's FHIR server (FhirMmn:WriteBack auto with the feed's
+/// FhirServer:BaseUrl set), else the embedded store, filed under the feed. The single feed's target is the scope's
+/// IWriteBackTarget (which a test may replace).
+/// </summary>
+public sealed class WriteBackTargets(IServiceProvider scope) : IDisposable
+{
+    private readonly List<IDisposable> made = [];
+
+    public IWriteBackTarget For(Feed feed)
+    {
+        ArgumentNullException.ThrowIfNull(feed);
+        if (feed.FromSingleFeedKeys)
+        {
+            return scope.GetRequiredService<IWriteBackTarget>();
+        }
+
+        var target = Make(scope, feed);
+        if (target is IDisposable disposable)
+        {
+            made.Add(disposable);
+        }
+
+        return target;
+    }
+
+    public static IWriteBackTarget Make(IServiceProvider provider, Feed feed)
+    {
+        ArgumentNullException.ThrowIfNull(provider);
+        ArgumentNullException.ThrowIfNull(feed);
+        var mode = provider.GetRequiredService<IOptions<FhirMmnOptions>>().Value.WriteBack;
+        return mode switch
+        {
+            "null" => new NullTarget(),
+            "auto" when feed.Server.BaseUrl is not null => new FhirServerTarget(provider.GetRequiredService<FhirServerClients>().Create(feed)),
+            _ => new EmbeddedTarget(provider.GetRequiredService<ResourceStore>(), feed.Name),
+        };
+    }
+
+    public void Dispose()
+    {
+        foreach (var target in made)
+        {
+            target.Dispose();
+        }
+    }
 }
 
 /// <summary>The digest of the evidence a report was made from: its meta.tag of the evidence-digest system.</summary>
@@ -118,7 +169,7 @@ public sealed class FhirServerTarget(FhirServerClient client) : IWriteBackTarget
 }
 
 /// <summary>The embedded store: the results are kept here and served under /fhir.</summary>
-public sealed class EmbeddedTarget(ResourceStore store) : IWriteBackTarget
+public sealed class EmbeddedTarget(ResourceStore store, string feed) : IWriteBackTarget
 {
     public string? ServerBase => null;
 
@@ -126,8 +177,8 @@ public sealed class EmbeddedTarget(ResourceStore store) : IWriteBackTarget
 
     public Task<TargetState> ReadAsync(string assessmentIdentifier, string carePlanIdentifier, CancellationToken cancellationToken)
     {
-        var report = store.FindByIdentifier("DiagnosticReport", Contract.AssessmentIdentifierSystem, assessmentIdentifier);
-        var plan = store.FindByIdentifier("CarePlan", Contract.CarePlanIdentifierSystem, carePlanIdentifier);
+        var report = store.FindByIdentifier(feed, "DiagnosticReport", Contract.AssessmentIdentifierSystem, assessmentIdentifier);
+        var plan = store.FindByIdentifier(feed, "CarePlan", Contract.CarePlanIdentifierSystem, carePlanIdentifier);
         return Task.FromResult(new TargetState(
             report?.Reference,
             report?.Version.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -138,7 +189,7 @@ public sealed class EmbeddedTarget(ResourceStore store) : IWriteBackTarget
     }
 
     public Task<IReadOnlyList<string>> WriteAsync(Bundle transaction, CancellationToken cancellationToken) =>
-        store.ApplyAsync(transaction, cancellationToken);
+        store.ApplyAsync(feed, transaction, cancellationToken);
 }
 
 /// <summary>Writes nothing: for measuring the service's own ceiling, never for production.</summary>

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using System.Text.Json;
 using FhirMmn.Fhir.Outcomes;
+using FhirMmn.Service.Feeds;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Options;
@@ -19,10 +20,31 @@ internal static class FeedAuthorization
 {
     public const string Policy = "feed";
 
-    public static string FeedOf(HttpContext context, FhirMmnOptions options)
+    /// <summary>
+    /// The feed the request acts for: the token's (<see cref="FeedRegistry.ForToken"/>); without tokens (the development
+    /// profile, loopback only) the feed named by FhirMmn:Feed. Null: none of this service's feeds.
+    /// </summary>
+    public static Feed? FeedOf(HttpContext context)
     {
-        var security = context.RequestServices.GetRequiredService<IOptions<SecurityOptions>>().Value;
-        return security.RequireToken ? FeedClaimOf(context.User, security.FeedClaim) ?? string.Empty : options.Feed;
+        ArgumentNullException.ThrowIfNull(context);
+        var services = context.RequestServices;
+        var security = services.GetRequiredService<IOptions<SecurityOptions>>().Value;
+        var feeds = services.GetRequiredService<FeedRegistry>();
+        return security.RequireToken
+            ? feeds.ForToken(context.User, security.FeedClaim)
+            : feeds.Find(services.GetRequiredService<IOptions<FhirMmnOptions>>().Value.Feed);
+    }
+
+    /// <summary>
+    /// The feed whose messages the request may see: the token's (empty: none, so nothing is found); without tokens
+    /// (the development profile, loopback only) null, any feed's, as the operations endpoints have it.
+    /// </summary>
+    public static string? MessageFeedOf(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return context.RequestServices.GetRequiredService<IOptions<SecurityOptions>>().Value.RequireToken
+            ? FeedOf(context)?.Name ?? string.Empty
+            : null;
     }
 
     public static IServiceCollection AddFeedAuthorization(this IServiceCollection services)
@@ -68,7 +90,12 @@ internal static class FeedAuthorization
                         }
                         else if (!IsOneString(token, security.FeedClaim))
                         {
-                            DropClaims(context.Principal, security.FeedClaim);
+                            var present = DropClaims(context.Principal, security.FeedClaim);
+                            if (present)
+                            {
+                                // A feed claim that names no feed must not fall back to the client id.
+                                context.Principal?.Identities.FirstOrDefault()?.AddClaim(new Claim(FeedRegistry.MalformedFeedClaim, "true"));
+                            }
                         }
 
                         return Task.CompletedTask;
@@ -86,16 +113,15 @@ internal static class FeedAuthorization
             });
         services.AddAuthorization();
         services.AddOptions<AuthorizationOptions>()
-            .Configure<IOptions<SecurityOptions>, IOptions<FhirMmnOptions>>((authorization, security, fhirmmn) =>
+            .Configure<IOptions<SecurityOptions>, FeedRegistry>((authorization, security, feeds) =>
                 authorization.AddPolicy(Policy, policy =>
                 {
                     if (security.Value.RequireToken)
                     {
                         var claim = security.Value.FeedClaim;
-                        var feed = fhirmmn.Value.Feed;
                         policy.AddAuthenticationSchemes(JwtBearerDefaults.AuthenticationScheme)
                             .RequireAuthenticatedUser()
-                            .RequireAssertion(context => FeedClaimOf(context.User, claim) == feed);
+                            .RequireAssertion(context => feeds.ForToken(context.User, claim) is not null);
                     }
                     else
                     {
@@ -149,21 +175,19 @@ internal static class FeedAuthorization
         return found == 1;
     }
 
-    /// <summary>The value of the feed claim when the token has exactly one (its name compared exactly, as JWT does).</summary>
-    private static string? FeedClaimOf(ClaimsPrincipal user, string claim)
+    /// <summary>Removes the claims named <paramref name="claim"/>; whether there were any.</summary>
+    private static bool DropClaims(ClaimsPrincipal? principal, string claim)
     {
-        var values = user.FindAll(c => string.Equals(c.Type, claim, StringComparison.Ordinal)).Select(c => c.Value).Take(2).ToList();
-        return values.Count == 1 ? values[0] : null;
-    }
-
-    private static void DropClaims(ClaimsPrincipal? principal, string claim)
-    {
+        var dropped = false;
         foreach (var identity in principal?.Identities ?? [])
         {
             foreach (var found in identity.FindAll(c => string.Equals(c.Type, claim, StringComparison.Ordinal)).ToList())
             {
                 identity.RemoveClaim(found);
+                dropped = true;
             }
         }
+
+        return dropped;
     }
 }

@@ -90,12 +90,12 @@ public sealed class FhirServerOptions
     [WholeNumber(1, 10)]
     public int Attempts { get; set; } = 3;
 
-    /// <summary>none, static (FhirServer:Token, from the environment) or client-credentials.</summary>
-    [OneOf("none", "static", "client-credentials")]
+    /// <summary>none, static (FhirServer:Token, from the environment), client-credentials, smart-backend-services or entra-id.</summary>
+    [OneOf("none", "static", "client-credentials", "smart-backend-services", "entra-id")]
     public string Auth { get; set; } = "none";
 
-    /// <summary>The bearer token for Auth=static. A secret: set it in the environment (FhirServer__Token), never in a file.</summary>
-    [BearerToken]
+    /// <summary>The bearer token for Auth=static. A secret: set it in the environment (FhirServer__Token), or a reference to it, never in a file.</summary>
+    [Secret(typeof(BearerTokenAttribute))]
     public string? Token { get; set; }
 
     [ServerUrl]
@@ -104,12 +104,32 @@ public sealed class FhirServerOptions
     [Word]
     public string? ClientId { get; set; }
 
-    /// <summary>A secret: set it in the environment (FhirServer__ClientSecret), never in a file.</summary>
-    [Word]
+    /// <summary>A secret: set it in the environment (FhirServer__ClientSecret), or a reference to it, never in a file.</summary>
+    [Secret(typeof(WordAttribute))]
     public string? ClientSecret { get; set; }
 
     [Scope]
     public string? Scope { get; set; }
+
+    /// <summary>SMART Backend Services: the private key (PEM, RSA or EC P-384) that signs the client assertion; a reference env:NAME or file:PATH.</summary>
+    [Secret(typeof(PemKeyAttribute))]
+    public string? PrivateKey { get; set; }
+
+    /// <summary>SMART Backend Services: the kid of the key in the JWK Set registered with the token endpoint.</summary>
+    [Word]
+    public string? KeyId { get; set; }
+
+    /// <summary>SMART Backend Services: RS384 or ES384, as the key is.</summary>
+    [OneOf("RS384", "ES384")]
+    public string Algorithm { get; set; } = "RS384";
+
+    /// <summary>Entra ID: the tenant of a workload identity (else the environment's AZURE_TENANT_ID).</summary>
+    [Word]
+    public string? TenantId { get; set; }
+
+    /// <summary>Calls to the server per second at most (reads and transactions), a token bucket; 0: no limit.</summary>
+    [WholeNumber(0, 10000)]
+    public int RequestsPerSecond { get; set; }
 }
 
 /// <summary>Intake authentication (section "Security").</summary>
@@ -169,18 +189,24 @@ internal sealed class SecurityOptionsValidation : IValidateOptions<SecurityOptio
             : ValidateOptionsResult.Success;
 }
 
-/// <summary>The rules between FhirServer keys: what each kind of FhirServer:Auth needs.</summary>
-internal sealed class FhirServerOptionsValidation : IValidateOptions<FhirServerOptions>
+/// <summary>The rules between FhirServer keys (or a feed's Feeds:{name}:FhirServer keys): what each kind of Auth needs.</summary>
+internal sealed class FhirServerOptionsValidation(string section = FhirServerOptions.Section) : IValidateOptions<FhirServerOptions>
 {
+    public FhirServerOptionsValidation()
+        : this(FhirServerOptions.Section)
+    {
+    }
+
     public ValidateOptionsResult Validate(string? name, FhirServerOptions options)
     {
         var failures = new List<string>();
+        var environment = section.Replace(":", "__", StringComparison.Ordinal);
         void Need(string key, bool set, bool secret = false)
         {
             if (!set)
             {
-                failures.Add($"FhirServer:{key} must be set when FhirServer:Auth is {options.Auth} (it is not"
-                    + (secret ? $"; set it in the environment, FhirServer__{key})" : ")"));
+                failures.Add($"{section}:{key} must be set when {section}:Auth is {options.Auth} (it is not"
+                    + (!secret ? ")" : section == FhirServerOptions.Section ? $"; set it in the environment, {environment}__{key})" : "; set it to a reference env:NAME or file:PATH)"));
             }
         }
 
@@ -193,6 +219,13 @@ internal sealed class FhirServerOptionsValidation : IValidateOptions<FhirServerO
             Need(nameof(options.TokenEndpoint), options.TokenEndpoint is not null || SettingRules.AnyUnreadable(options, nameof(options.TokenEndpoint)));
             Need(nameof(options.ClientId), !string.IsNullOrEmpty(options.ClientId));
             Need(nameof(options.ClientSecret), !string.IsNullOrEmpty(options.ClientSecret), secret: true);
+        }
+        else if (options.Auth == "smart-backend-services")
+        {
+            Need(nameof(options.TokenEndpoint), options.TokenEndpoint is not null || SettingRules.AnyUnreadable(options, nameof(options.TokenEndpoint)));
+            Need(nameof(options.ClientId), !string.IsNullOrEmpty(options.ClientId));
+            Need(nameof(options.PrivateKey), !string.IsNullOrEmpty(options.PrivateKey), secret: true);
+            Need(nameof(options.KeyId), !string.IsNullOrEmpty(options.KeyId));
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -5,6 +5,7 @@ using FhirMmn.Service.Features.Messages;
 using FhirMmn.Service.Features.Metadata;
 using FhirMmn.Service.Features.ReadResources;
 using FhirMmn.Service.Features.ResubmitMessage;
+using FhirMmn.Service.Feeds;
 using FhirMmn.Service.FhirServer;
 using FhirMmn.Service.Messaging;
 using FhirMmn.Service.Storage;
@@ -58,18 +59,15 @@ public static class ServiceRegistration
         services.AddSingleton<MessagePurger>();
         services.AddHostedService(provider => provider.GetRequiredService<MessagePurger>());
 
-        services.AddFhirServerClients();
+        services.AddFhirServerClients(configuration);
+        services.AddOptions<FeedsSettings>().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<FeedsSettings>, FeedsValidation>();
         services.AddScoped<IWriteBackTarget>(provider =>
         {
-            var mode = provider.GetRequiredService<IOptions<FhirMmnOptions>>().Value.WriteBack;
             var server = provider.GetRequiredService<FhirServerClients>();
-            return mode switch
-            {
-                "null" => new NullTarget(),
-                "auto" when server.Configured => new FhirServerTarget(server.Create()),
-                _ => new EmbeddedTarget(provider.GetRequiredService<ResourceStore>()),
-            };
+            return WriteBackTargets.Make(provider, server.SingleFeed ?? throw new InvalidOperationException("Feeds are configured under Feeds."));
         });
+        services.AddScoped<WriteBackTargets>();
 
         services.AddMediatorPipeline();
         services.AddFeedAuthorization();

@@ -305,11 +305,21 @@ internal static class SettingRules
     public static bool AnyUnreadable(object options, params string[] properties) =>
         UnreadableOf(options).Any(u => properties.Contains(u.Property, StringComparer.Ordinal));
 
+    /// <summary>A new <typeparamref name="T"/> bound from <paramref name="values"/> as <see cref="AddSettings{T}"/> binds, with its lines (unreadable values, broken rules) under <paramref name="section"/>.</summary>
+    public static (T Options, List<string> Failures) BindAndCheck<T>(IConfigurationSection values, string section)
+        where T : class, new()
+    {
+        var options = new T();
+        Bind(options, values, section);
+        var result = new SettingsValidation<T>(section).Validate(null, options);
+        return (options, result.Failed ? [.. result.Failures] : []);
+    }
+
     private static void Bind<T>(T options, IConfigurationSection values, string section)
         where T : class
     {
         var unreadable = new List<(string Property, string Line)>();
-        foreach (var property in typeof(T).GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite))
+        foreach (var property in typeof(T).GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite && IsSimple(p.PropertyType)))
         {
             if (values[property.Name] is not { } text)
             {
@@ -330,8 +340,87 @@ internal static class SettingRules
         Unreadable.AddOrUpdate(options, unreadable);
     }
 
+    /// <summary>Only simple values are bound one by one; a list (Feeds:{name}:CodeMaps) is read by its owner.</summary>
+    private static bool IsSimple(Type type) => type == typeof(string) || !typeof(System.Collections.IEnumerable).IsAssignableFrom(type);
+
     /// <summary>The rule of a property without one of its own: the options classes have only booleans so.</summary>
     private static string TypeRule(Type type) => (Nullable.GetUnderlyingType(type) ?? type) == typeof(bool)
         ? "be true or false"
         : "be a " + type.Name;
+}
+
+/// <summary>
+/// A secret setting: a reference to where the secret is kept (env:NAME, an environment variable; file:PATH, a file of a
+/// mounted secret store such as a Kubernetes secret or the Key Vault CSI driver), resolved at start, or the secret
+/// itself, which then must keep the <paramref name="literal"/> rule and come from the environment (a feed's secrets under
+/// Feeds:{name} must be references).
+/// </summary>
+public sealed class SecretAttribute(Type literal) : SettingRuleAttribute
+{
+    private readonly SettingRuleAttribute inner = (SettingRuleAttribute)Activator.CreateInstance(literal)!;
+
+    public override string Rule => $"{inner.Rule}, or be a reference env:NAME or file:PATH to where it is kept";
+
+    public override string? Fault(object? value) => value is string text && SecretReference.IsReference(text) ? SecretReference.Fault(text) : inner.Fault(value);
+}
+
+/// <summary>A private key in PEM (PKCS#8 or the key type's own form).</summary>
+public sealed class PemKeyAttribute : SettingRuleAttribute
+{
+    public override string Rule => "be a private key in PEM (-----BEGIN ... PRIVATE KEY-----)";
+
+    public override string? Fault(object? value) => value switch
+    {
+        null or "" => null,
+        string text when text.Contains("-----BEGIN", StringComparison.Ordinal) && text.Contains("PRIVATE KEY-----", StringComparison.Ordinal) => null,
+        _ => "it is not a PEM private key",
+    };
+}
+
+/// <summary>References to secrets: env:NAME and file:PATH.</summary>
+public static class SecretReference
+{
+    public static bool IsReference(string text) =>
+        text.StartsWith("env:", StringComparison.Ordinal) || text.StartsWith("file:", StringComparison.Ordinal);
+
+    /// <summary>Where the reference itself is broken; null when it is well formed (whether it resolves is checked at start).</summary>
+    public static string? Fault(string text)
+    {
+        if (text.StartsWith("env:", StringComparison.Ordinal))
+        {
+            var name = text[4..];
+            return name.Length == 0 ? "the environment variable's name is empty"
+                : name.Select((c, i) => (c, i)).FirstOrDefault(p => !(char.IsAsciiLetterOrDigit(p.c) || p.c == '_')) is var (bad, at) && bad != default
+                    ? $"character {(at + 5).ToString(CultureInfo.InvariantCulture)} is not a letter, digit or '_'"
+                    : null;
+        }
+
+        return text.Length == 5 ? "the file's path is empty" : null;
+    }
+
+    /// <summary>The secret a reference names, or where it could not be had (never the secret).</summary>
+    public static (string? Secret, string? Fault) Resolve(string text, Func<string, string?>? environment = null)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        if (text.StartsWith("env:", StringComparison.Ordinal))
+        {
+            var value = (environment ?? Environment.GetEnvironmentVariable)(text[4..]);
+            return string.IsNullOrEmpty(value) ? (null, $"the environment variable {text[4..]} is not set") : (value, null);
+        }
+
+        if (text.StartsWith("file:", StringComparison.Ordinal))
+        {
+            try
+            {
+                var value = File.ReadAllText(text[5..]).TrimEnd('\r', '\n');
+                return value.Length == 0 ? (null, "the file it names is empty") : (value, null);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+            {
+                return (null, "the file it names cannot be read");
+            }
+        }
+
+        return (text, null);
+    }
 }

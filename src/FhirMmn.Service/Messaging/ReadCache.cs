@@ -10,6 +10,7 @@ namespace FhirMmn.Service.Messaging;
 /// so that the same bytes are not parsed twice. It is only a shortcut: a message it does not hold (after a
 /// restart, from a broker, or pushed out by newer ones) is read again from its stored body. It holds at most
 /// <see cref="FhirMmnOptions.ReadCacheBytes"/> worth of bundles (counted by their size on the wire), oldest out first.
+/// Entries are keyed by feed and message id: a reading is only ever handed to a message of the feed that sent it.
 /// </summary>
 public sealed class ReadCache(IOptions<FhirMmnOptions> options)
 {
@@ -17,8 +18,9 @@ public sealed class ReadCache(IOptions<FhirMmnOptions> options)
     private readonly ConcurrentQueue<string> order = new();
     private long bytes;
 
-    public void Put(string messageId, FeedBundle bundle, long size)
+    public void Put(string feed, string messageId, FeedBundle bundle, long size)
     {
+        var key = Key(feed, messageId);
         var budget = options.Value.ReadCacheBytes;
         if (size > budget)
         {
@@ -27,19 +29,25 @@ public sealed class ReadCache(IOptions<FhirMmnOptions> options)
 
         while (Interlocked.Read(ref bytes) + size > budget && order.TryDequeue(out var oldest))
         {
-            Forget(oldest);
+            Take(oldest, out _);
         }
 
-        if (bundles.TryAdd(messageId, (bundle, size)))
+        if (bundles.TryAdd(key, (bundle, size)))
         {
             Interlocked.Add(ref bytes, size);
-            order.Enqueue(messageId);
+            order.Enqueue(key);
         }
     }
 
-    public bool TryTake(string messageId, out FeedBundle bundle)
+    public bool TryTake(string feed, string messageId, out FeedBundle bundle) => Take(Key(feed, messageId), out bundle);
+
+    public void Forget(string feed, string messageId) => Take(Key(feed, messageId), out _);
+
+    private static string Key(string feed, string messageId) => feed + "\n" + messageId;
+
+    private bool Take(string key, out FeedBundle bundle)
     {
-        if (bundles.TryRemove(messageId, out var entry))
+        if (bundles.TryRemove(key, out var entry))
         {
             Interlocked.Add(ref bytes, -entry.Bytes);
             bundle = entry.Bundle;
@@ -49,6 +57,4 @@ public sealed class ReadCache(IOptions<FhirMmnOptions> options)
         bundle = null!;
         return false;
     }
-
-    public void Forget(string messageId) => TryTake(messageId, out _);
 }

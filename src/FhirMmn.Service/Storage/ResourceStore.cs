@@ -56,22 +56,24 @@ public sealed record PageCursor(long LastUpdated, string Id)
 /// </summary>
 public sealed class ResourceStore(Database database, TimeProvider clock)
 {
-    public StoredResource? Read(string type, string id)
+    public StoredResource? Read(string feed, string type, string id)
     {
         using var connection = database.OpenReader();
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT type, id, version, last_updated, json FROM resources WHERE type = $type AND id = $id";
+        command.CommandText = "SELECT type, id, version, last_updated, json FROM resources WHERE type = $type AND id = $id AND feed = $feed";
+        command.Parameters.AddWithValue("$feed", feed);
         command.Parameters.AddWithValue("$type", type);
         command.Parameters.AddWithValue("$id", id);
         using var reader = command.ExecuteReader();
         return reader.Read() ? Row(reader) : null;
     }
 
-    public StoredResource? FindByIdentifier(string type, string system, string value)
+    public StoredResource? FindByIdentifier(string feed, string type, string system, string value)
     {
         using var connection = database.OpenReader();
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT type, id, version, last_updated, json FROM resources WHERE type = $type AND identifier = $identifier";
+        command.CommandText = "SELECT type, id, version, last_updated, json FROM resources WHERE type = $type AND identifier = $identifier AND feed = $feed";
+        command.Parameters.AddWithValue("$feed", feed);
         command.Parameters.AddWithValue("$type", type);
         command.Parameters.AddWithValue("$identifier", $"{system}|{value}");
         using var reader = command.ExecuteReader();
@@ -84,12 +86,12 @@ public sealed class ResourceStore(Database database, TimeProvider clock)
     /// starts. The page and the count are read in one transaction, so they agree. Paging by position in that order
     /// (keyset), not by offset: a resource written between two pages moves to the front and does not shift the rest.
     /// </summary>
-    public SearchPage Search(string type, string? subject, string? identifier, int count, PageCursor? after = null)
+    public SearchPage Search(string feed, string type, string? subject, string? identifier, int count, PageCursor? after = null)
     {
         using var connection = database.OpenReader();
         using var tx = connection.BeginTransaction(deferred: true);
-        var where = new StringBuilder("type = $type");
-        var parameters = new List<(string Name, object Value)> { ("$type", type) };
+        var where = new StringBuilder("type = $type AND feed = $feed");
+        var parameters = new List<(string Name, object Value)> { ("$type", type), ("$feed", feed) };
         if (subject is not null)
         {
             where.Append(" AND subject = $subject");
@@ -147,10 +149,11 @@ public sealed class ResourceStore(Database database, TimeProvider clock)
     }
 
     /// <summary>Applies a write-back transaction atomically; returns the versioned references written.</summary>
-    public Task<IReadOnlyList<string>> ApplyAsync(Bundle transaction, CancellationToken cancellationToken) =>
-        database.WriteAsync((connection, tx) => (IReadOnlyList<string>)Apply(connection, tx, transaction), Durability.Ordered, cancellationToken);
+    /// <summary>Applies a write-back transaction of <paramref name="feed"/> atomically, filed under it; returns the versioned references written.</summary>
+    public Task<IReadOnlyList<string>> ApplyAsync(string feed, Bundle transaction, CancellationToken cancellationToken) =>
+        database.WriteAsync((connection, tx) => (IReadOnlyList<string>)Apply(connection, tx, feed, transaction), Durability.Ordered, cancellationToken);
 
-    private List<string> Apply(SqliteConnection connection, SqliteTransaction tx, Bundle transaction)
+    private List<string> Apply(SqliteConnection connection, SqliteTransaction tx, string feed, Bundle transaction)
     {
         var now = clock.GetUtcNow();
         var lastUpdated = new Instant { JsonValue = now.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture) };
@@ -162,13 +165,13 @@ public sealed class ResourceStore(Database database, TimeProvider clock)
             var type = entry.Resource!.TypeName;
             var condition = request.Method == Bundle.HTTPVerb.PUT ? Query(request.Url!) : request.IfNoneExist;
             var key = condition is null ? null : ConditionKey(condition);
-            var existing = key is null ? null : Match(connection, tx, type, key);
+            var existing = key is null ? null : Match(connection, tx, feed, type, key);
             if (request.IfMatch is { } ifMatch && existing is not null && ifMatch != $"W/\"{existing.Version.ToString(CultureInfo.InvariantCulture)}\"")
             {
                 throw new FhirServerException(412, $"Version conflict on {type}.");
             }
 
-            var id = existing?.Id ?? StableId(type, condition ?? Guid.NewGuid().ToString("N"));
+            var id = existing?.Id ?? StableId(feed, type, condition ?? Guid.NewGuid().ToString("N"));
             var write = request.Method == Bundle.HTTPVerb.PUT || existing is null;
             plans.Add((entry.Resource, type, id, (existing?.Version ?? 0) + (write ? 1 : 0), key, write));
             if (entry.FullUrl is { } urn)
@@ -202,8 +205,8 @@ public sealed class ResourceStore(Database database, TimeProvider clock)
             using var command = connection.CreateCommand();
             command.Transaction = tx;
             command.CommandText = """
-                INSERT INTO resources (type, id, version, subject, identifier, last_updated, json)
-                VALUES ($type, $id, $version, $subject, $identifier, $updated, $json)
+                INSERT INTO resources (type, id, version, subject, identifier, last_updated, json, feed)
+                VALUES ($type, $id, $version, $subject, $identifier, $updated, $json, $feed)
                 ON CONFLICT (type, id) DO UPDATE SET version = excluded.version, subject = excluded.subject,
                     identifier = excluded.identifier, last_updated = excluded.last_updated, json = excluded.json
                 """;
@@ -214,6 +217,7 @@ public sealed class ResourceStore(Database database, TimeProvider clock)
             command.Parameters.AddWithValue("$identifier", (object?)key ?? DBNull.Value);
             command.Parameters.AddWithValue("$updated", now.ToUnixTimeMilliseconds());
             command.Parameters.AddWithValue("$json", json);
+            command.Parameters.AddWithValue("$feed", feed);
             command.ExecuteNonQuery();
             written.Add($"{type}/{id}/_history/{version.ToString(CultureInfo.InvariantCulture)}");
         }
@@ -248,19 +252,21 @@ public sealed class ResourceStore(Database database, TimeProvider clock)
         };
     }
 
-    private static StoredResource? Match(SqliteConnection connection, SqliteTransaction tx, string type, string key)
+    private static StoredResource? Match(SqliteConnection connection, SqliteTransaction tx, string feed, string type, string key)
     {
         using var command = connection.CreateCommand();
         command.Transaction = tx;
-        command.CommandText = "SELECT type, id, version, last_updated, json FROM resources WHERE type = $type AND identifier = $identifier";
+        command.CommandText = "SELECT type, id, version, last_updated, json FROM resources WHERE type = $type AND identifier = $identifier AND feed = $feed";
+        command.Parameters.AddWithValue("$feed", feed);
         command.Parameters.AddWithValue("$type", type);
         command.Parameters.AddWithValue("$identifier", key);
         using var reader = command.ExecuteReader();
         return reader.Read() ? Row(reader) : null;
     }
 
-    private static string StableId(string type, string condition) =>
-        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{type}\n{condition}")))[..32];
+    /// <summary>The id of a new resource: of its feed, type and condition, so that two feeds never share one (the Device included).</summary>
+    private static string StableId(string feed, string type, string condition) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{feed}\n{type}\n{condition}")))[..32];
 
     /// <summary>A patient reference as Patient/{id}, so that searches by subject find absolute references too.</summary>
     private static string? Normalise(string? reference) =>

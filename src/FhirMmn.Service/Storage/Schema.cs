@@ -50,9 +50,26 @@ internal static class Schema
         }
 
         CreateTables(connection);
+        FileResourcesByFeed(connection);
         AddOperationsTables(connection);
         AddMessageTransport(connection);
         Database.Execute(connection, $"PRAGMA user_version = {Version};");
+    }
+
+    /// <summary>
+    /// Each embedded resource is filed under the feed it was written for, and read only for that feed. Added by the
+    /// column's presence rather than a layout version, so that it goes with whichever layout the store has: a store
+    /// from before feeds had one feed, the one its newest message names ('default' when none is left).
+    /// </summary>
+    private static void FileResourcesByFeed(SqliteConnection connection)
+    {
+        if (!HasColumn(connection, "resources", "feed"))
+        {
+            Database.Execute(connection, """
+                ALTER TABLE resources ADD COLUMN feed TEXT NOT NULL DEFAULT '';
+                UPDATE resources SET feed = coalesce((SELECT feed FROM messages ORDER BY sequence DESC LIMIT 1), 'default');
+                """);
+        }
     }
 
     /// <summary>

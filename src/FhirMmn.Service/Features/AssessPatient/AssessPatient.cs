@@ -9,6 +9,7 @@ using FhirMmn.Service.FhirServer;
 using FhirMmn.Service.Hosting;
 using FhirMmn.Service.Messaging;
 using FhirMmn.Service.Storage;
+using FhirMmn.Service.Feeds;
 using MediatR;
 using Microsoft.Extensions.Options;
 
@@ -36,7 +37,8 @@ public abstract record AssessmentOutcome
 
 internal sealed class AssessPatientHandler(
     EvidenceStore evidence,
-    IWriteBackTarget target,
+    WriteBackTargets targets,
+    FeedRegistry feeds,
     KeyedLock locks,
     ReadCache cache,
     IMessageTransport transport,
@@ -50,9 +52,16 @@ internal sealed class AssessPatientHandler(
     public async Task<AssessmentOutcome> Handle(AssessPatient request, CancellationToken cancellationToken)
     {
         var message = request.Message;
+        if (feeds.Find(message.Feed) is not { } feed)
+        {
+            return new AssessmentOutcome.Refused(OperationOutcomes.Of(IssueCodes.Processing,
+                "The message's feed is no longer configured on this service; configure it again and resubmit the message.", message.CorrelationId));
+        }
+
+        var target = targets.For(feed);
         FeedBundle? bundle = null;
         string? mergeInto = null;
-        if (cache.TryTake(message.Id, out var cached))
+        if (cache.TryTake(message.Feed, message.Id, out var cached))
         {
             bundle = cached.InSequence(message.Sequence);
         }
@@ -66,7 +75,8 @@ internal sealed class AssessPatientHandler(
                 var read = FeedReader.Read(body, new FeedReaderOptions
                 {
                     MaxBytes = o.MaxBundleBytes,
-                    PatientIdentifierSystem = o.PatientIdentifierSystem,
+                    PatientIdentifierSystem = feed.PatientIdentifierSystem,
+                    CodeMap = feed.CodeMap,
                     Sequence = message.Sequence,
                 });
                 if (!read.Accepted)
@@ -87,7 +97,7 @@ internal sealed class AssessPatientHandler(
             if (bundle is not null)
             {
                 identity = bundle.Patient;
-                aliases = await AliasesAsync(message.Feed, bundle.Patient, cancellationToken).ConfigureAwait(false);
+                aliases = await AliasesAsync(message.Feed, target, bundle.Patient, cancellationToken).ConfigureAwait(false);
             }
             else if (evidence.Identity(message.Feed, mergeInto!) is { } stored)
             {
@@ -107,7 +117,7 @@ internal sealed class AssessPatientHandler(
             // Only a message's first attempt may trust what the service recorded of the target (see WriteEpisodeAsync).
             var firstAttempt = message.DeliveryCount == 1 && message.Attempts == 1;
             var (written, category, record) = await AssessAsync(
-                message.Feed, message.Sequence, identity, aliases, records, bundle?.Observations ?? [], firstAttempt, cancellationToken).ConfigureAwait(false);
+                feed, target, message.Sequence, identity, aliases, records, bundle?.Observations ?? [], firstAttempt, cancellationToken).ConfigureAwait(false);
             handedOver = true;
             return new AssessmentOutcome.Completed(written, category, record, held);
         }
@@ -167,7 +177,7 @@ internal sealed class AssessPatientHandler(
     /// The bundle's names for its patient, and, with a FHIR server as target, the server's Patient for each identifier
     /// not seen before (<c>Patient?identifier=</c>), as <c>Patient/{id}</c>: a name the server gives links records too.
     /// </summary>
-    private async Task<IReadOnlyList<string>> AliasesAsync(string feed, PatientIdentity patient, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<string>> AliasesAsync(string feed, IWriteBackTarget target, PatientIdentity patient, CancellationToken cancellationToken)
     {
         var aliases = patient.Aliases.Count > 0 ? patient.Aliases.ToList() : [patient.Key];
         if (target.ServerBase is null)
@@ -226,9 +236,10 @@ internal sealed class AssessPatientHandler(
     /// and plans written for the others are withdrawn.
     /// </summary>
     private async Task<(IReadOnlyList<string> Written, string? Category, StoreWork Record)> AssessAsync(
-        string feed, long sequence, PatientIdentity identity, IReadOnlyList<string> aliases, IReadOnlyList<string> records,
+        Feed settings, IWriteBackTarget target, long sequence, PatientIdentity identity, IReadOnlyList<string> aliases, IReadOnlyList<string> records,
         IReadOnlyList<FeedObservation> incoming, bool firstAttempt, CancellationToken cancellationToken)
     {
+        var feed = settings.Name;
         var kept = records.Count > 0 ? records[0] : identity.Key;
         var absorbed = records.Skip(1).Concat(records.SelectMany(r => evidence.Pending(feed, r)))
             .Where(r => r != kept).Distinct(StringComparer.Ordinal).ToList();
@@ -237,7 +248,7 @@ internal sealed class AssessPatientHandler(
         var patient = Combined(identity with { Key = kept }, absorbed.Prepend(kept).Select(r => evidence.Identity(feed, r)), aliases);
 
         var arriving = incoming.Concat(others.SelectMany(o => o.Record.Observations)).ToList();
-        var episodes = EpisodePlanner.Plan(record.Episodes, arriving, options.Value.EpisodeGap);
+        var episodes = EpisodePlanner.Plan(record.Episodes, arriving, settings.EpisodeGap);
         var affected = arriving.Select(ob => EpisodePlanner.EpisodeOf(episodes, ob).Number).Distinct().Order().ToList();
         var written = new List<string>();
         string? category = null;
@@ -247,7 +258,7 @@ internal sealed class AssessPatientHandler(
             var observations = record.Observations.Concat(arriving)
                 .Where(ob => EpisodePlanner.EpisodeOf(episodes, ob).Number == number)
                 .ToList();
-            var (updated, references, writtenCategory) = await WriteEpisodeAsync(feed, patient, episode, observations, firstAttempt, cancellationToken).ConfigureAwait(false);
+            var (updated, references, writtenCategory) = await WriteEpisodeAsync(settings, target, patient, episode, observations, firstAttempt, cancellationToken).ConfigureAwait(false);
             episodes[episodes.IndexOf(episode)] = updated;
             written.AddRange(references);
             category = writtenCategory ?? category;
@@ -258,7 +269,7 @@ internal sealed class AssessPatientHandler(
             foreach (var episode in other.Episodes)
             {
                 var keptEpisode = episodes.Last(e => e.StartsAfter is null || (episode.NewestInput is { } newest && newest > e.StartsAfter));
-                written.AddRange(await WithdrawAsync(feed, patient with { Key = key }, other, episode, StableIds.Assessment(feed, kept, keptEpisode.Number), cancellationToken).ConfigureAwait(false));
+                written.AddRange(await WithdrawAsync(settings, target, patient with { Key = key }, other, episode, StableIds.Assessment(feed, kept, keptEpisode.Number), cancellationToken).ConfigureAwait(false));
             }
         }
 
@@ -297,8 +308,9 @@ internal sealed class AssessPatientHandler(
     /// this target, or already withdrawn (a redelivery). A plan a clinician changed is theirs and stays.
     /// </summary>
     private async Task<IReadOnlyList<string>> WithdrawAsync(
-        string feed, PatientIdentity patient, PatientRecord other, Episode episode, string keptAssessment, CancellationToken cancellationToken)
+        Feed settings, IWriteBackTarget target, PatientIdentity patient, PatientRecord other, Episode episode, string keptAssessment, CancellationToken cancellationToken)
     {
+        var feed = settings.Name;
         if (episode.Target is not null && episode.Target != target.Identity)
         {
             return [];
@@ -322,7 +334,7 @@ internal sealed class AssessPatientHandler(
             Episode = episode.Number,
             CarePlanGeneration = episode.PlanGeneration,
             TargetServerBase = target.ServerBase,
-            CarePlanStatus = options.Value.CarePlanStatus,
+            CarePlanStatus = settings.CarePlanStatus,
         });
         var changedByClinician = state.PlanReference is not null && episode.PlanVersion is not null && state.PlanVersion != episode.PlanVersion;
         var transaction = Withdrawal.Build(new WithdrawalRequest
@@ -349,8 +361,9 @@ internal sealed class AssessPatientHandler(
     /// unchanged evidence is written to it all the same.
     /// </summary>
     private async Task<(Episode Episode, IReadOnlyList<string> Written, string? Category)> WriteEpisodeAsync(
-        string feed, PatientIdentity patient, Episode episode, List<FeedObservation> observations, bool firstAttempt, CancellationToken cancellationToken)
+        Feed settings, IWriteBackTarget target, PatientIdentity patient, Episode episode, List<FeedObservation> observations, bool firstAttempt, CancellationToken cancellationToken)
     {
+        var feed = settings.Name;
         var assembled = EvidenceAssembler.Assemble(observations);
         var recordedHere = episode.Target == target.Identity;
         if (!recordedHere)
@@ -397,8 +410,9 @@ internal sealed class AssessPatientHandler(
                 CarePlanGeneration = generation,
                 ReplacesCarePlan = changedByClinician ? state.PlanReference : null,
                 TargetServerBase = target.ServerBase,
-                ReportStatus = ReportStatus(episode, category),
-                CarePlanStatus = options.Value.CarePlanStatus,
+                ReportStatus = ReportStatus(settings, episode, category),
+                CarePlanStatus = settings.CarePlanStatus,
+                CodeMaps = settings.CodeMap.Canonicals,
                 ReportIfMatch = state.ReportVersion is { } rv ? $"W/\"{rv}\"" : null,
                 CarePlanIfMatch = !changedByClinician && state.PlanVersion is { } pv ? $"W/\"{pv}\"" : null,
             });
@@ -440,7 +454,7 @@ internal sealed class AssessPatientHandler(
     }
 
     /// <summary>preliminary; or, for a feed that opted into final, amended once a final conclusion changes.</summary>
-    private string ReportStatus(Episode episode, string category) => options.Value.ReportStatus switch
+    private static string ReportStatus(Feed feed, Episode episode, string category) => feed.ReportStatus switch
     {
         "final" when episode.Category is not null && episode.Category != category => "amended",
         "final" => "final",

@@ -7,8 +7,8 @@ using MediatR;
 
 namespace FhirMmn.Service.Features.GetMessage;
 
-/// <summary>Where a message stands: queued, processing, completed or dead-lettered (docs/architecture.md, "Interfaces").</summary>
-public sealed record GetMessage(string Id) : IRequest<MessageStatus?>;
+/// <summary>Where a message of <paramref name="Feed"/> stands: queued, processing, completed or dead-lettered (docs/architecture.md, "Interfaces"). Another feed's message is not found.</summary>
+public sealed record GetMessage(string Id, string? Feed) : IRequest<MessageStatus?>;
 
 internal sealed class GetMessageHandler(Database database) : IRequestHandler<GetMessage, MessageStatus?>
 {
@@ -16,8 +16,9 @@ internal sealed class GetMessageHandler(Database database) : IRequestHandler<Get
     {
         using var connection = database.OpenReader();
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT id, state, attempts, written, outcome, received_at, completed_at FROM messages WHERE id = $id";
+        command.CommandText = "SELECT id, state, attempts, written, outcome, received_at, completed_at FROM messages WHERE id = $id AND ($feed IS NULL OR feed = $feed)";
         command.Parameters.AddWithValue("$id", request.Id);
+        command.Parameters.AddWithValue("$feed", (object?)request.Feed ?? DBNull.Value);
         using var reader = command.ExecuteReader();
         if (!reader.Read())
         {
@@ -48,7 +49,7 @@ internal static class GetMessageEndpoint
     public static void Map(IEndpointRouteBuilder app) =>
         app.MapGet("/messages/{id}", async (string id, HttpContext context, IMediator mediator, CancellationToken cancellationToken) =>
         {
-            var status = await mediator.Send(new GetMessage(id), cancellationToken).ConfigureAwait(false);
+            var status = await mediator.Send(new GetMessage(id, FeedAuthorization.MessageFeedOf(context)), cancellationToken).ConfigureAwait(false);
             return status is null
                 ? Outcomes.Result(StatusCodes.Status404NotFound, Correlation.Id(context), IssueCodes.NotFound, "No message with this id.")
                 : Results.Json(status, MessageJson.Default.MessageStatus);

@@ -1,4 +1,5 @@
 using FhirMmn.Fhir.Extraction;
+using FhirMmn.Service.Feeds;
 using FhirMmn.Service.Hosting;
 using FhirMmn.Service.Messaging;
 using FhirMmn.Service.Storage;
@@ -19,7 +20,7 @@ public abstract record IngestOutcome
     public sealed record Refused(FeedReadResult Read) : IngestOutcome;
 }
 
-internal sealed class IngestBundleValidator(IOptions<FhirMmnOptions> options) : IRequestValidator<IngestBundle>
+internal sealed class IngestBundleValidator(FeedRegistry feeds) : IRequestValidator<IngestBundle>
 {
     public IEnumerable<string> Validate(IngestBundle request)
     {
@@ -28,14 +29,14 @@ internal sealed class IngestBundleValidator(IOptions<FhirMmnOptions> options) : 
             yield return "The request has no body: send a FHIR Bundle.";
         }
 
-        if (request.Feed != options.Value.Feed)
+        if (feeds.Find(request.Feed) is null)
         {
             yield return "The feed is not configured on this service.";
         }
     }
 }
 
-internal sealed class IngestBundleHandler(IMessageTransport transport, ReadCache cache, IOptions<FhirMmnOptions> options) : IRequestHandler<IngestBundle, IngestOutcome>
+internal sealed class IngestBundleHandler(IMessageTransport transport, ReadCache cache, FeedRegistry feeds, IOptions<FhirMmnOptions> options) : IRequestHandler<IngestBundle, IngestOutcome>
 {
     /// <summary>
     /// How long the intake waits for the store to confirm a bundle (committed and flushed; milliseconds when the disk is
@@ -47,10 +48,13 @@ internal sealed class IngestBundleHandler(IMessageTransport transport, ReadCache
 
     public async Task<IngestOutcome> Handle(IngestBundle request, CancellationToken cancellationToken)
     {
+        // The feed's own reading: its code maps before the contract check, its patient identifier system.
+        var feed = feeds.Find(request.Feed)!;
         var read = FeedReader.Read(request.Body, new FeedReaderOptions
         {
             MaxBytes = options.Value.MaxBundleBytes,
-            PatientIdentifierSystem = options.Value.PatientIdentifierSystem,
+            PatientIdentifierSystem = feed.PatientIdentifierSystem,
+            CodeMap = feed.CodeMap,
         });
         if (!read.Accepted)
         {
@@ -58,8 +62,8 @@ internal sealed class IngestBundleHandler(IMessageTransport transport, ReadCache
         }
 
         // Kept before it is enqueued, so that the consumer finds it however quickly it takes the message.
-        var id = transport.MessageIdFor(request.Feed, request.Body);
-        cache.Put(id, read.Bundle!, request.Body.Length);
+        var id = transport.MessageIdFor(feed.Name, request.Body);
+        cache.Put(feed.Name, id, read.Bundle!, request.Body.Length);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(StoreDeadline);
         try
@@ -69,14 +73,14 @@ internal sealed class IngestBundleHandler(IMessageTransport transport, ReadCache
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            cache.Forget(id);
+            cache.Forget(feed.Name, id);
             throw transport.Name == SqliteTransport.TransportName
                 ? new StoreUnavailableException("The store did not confirm the bundle in time.")
                 : new TransportUnavailableException("The broker did not confirm the bundle in time.");
         }
         catch
         {
-            cache.Forget(id);
+            cache.Forget(feed.Name, id);
             throw;
         }
 

@@ -18,7 +18,7 @@ internal static class IngestBundleEndpoint
     private static async Task<IResult> Handle(HttpContext context, IMediator mediator, IOptions<FhirMmnOptions> options, ServiceMetrics metrics, CancellationToken cancellationToken)
     {
         var correlationId = Correlation.Id(context);
-        var feed = FeedAuthorization.FeedOf(context, options.Value);
+        var feed = FeedAuthorization.FeedOf(context)?.Name ?? string.Empty;
         if (!IsFhirJson(context.Request.ContentType))
         {
             metrics.Refused(feed, StatusCodes.Status415UnsupportedMediaType, IssueCodes.NotSupported);

@@ -1,21 +1,19 @@
-using FhirMmn.Service.Hosting;
 using FhirMmn.Service.Storage;
 using MediatR;
-using Microsoft.Extensions.Options;
 
 namespace FhirMmn.Service.Features.Messages;
 
 /// <summary>Per feed: queue depth, dead letters, the oldest waiting message's age, and the last hour's counts and latency.</summary>
 public sealed record GetMessageStats(string? Feed) : IRequest<StatsView>;
 
-internal sealed class GetMessageStatsHandler(MessageLedger ledger, TimeProvider clock, IOptions<FhirMmnOptions> options) : IRequestHandler<GetMessageStats, StatsView>
+internal sealed class GetMessageStatsHandler(MessageLedger ledger, TimeProvider clock, Feeds.FeedRegistry registry) : IRequestHandler<GetMessageStats, StatsView>
 {
     public Task<StatsView> Handle(GetMessageStats request, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         var queues = ledger.Queues(now).ToDictionary(q => q.Feed, StringComparer.Ordinal);
         var hours = ledger.LastHour(now).ToDictionary(h => h.Feed, StringComparer.Ordinal);
-        var feeds = queues.Keys.Concat(hours.Keys).Append(options.Value.Feed)
+        var feeds = queues.Keys.Concat(hours.Keys).Concat(registry.All.Select(f => f.Name))
             .Distinct(StringComparer.Ordinal)
             .Where(f => request.Feed is null || f == request.Feed)
             .Order(StringComparer.Ordinal)

@@ -20,7 +20,7 @@ internal static class OperatorAccess
             return (string.IsNullOrEmpty(requested) ? null : requested, null);
         }
 
-        var own = FeedAuthorization.FeedOf(context, context.RequestServices.GetRequiredService<IOptions<FhirMmnOptions>>().Value);
+        var own = FeedAuthorization.FeedOf(context)?.Name ?? string.Empty;
         return string.IsNullOrEmpty(requested) || string.Equals(requested, own, StringComparison.Ordinal)
             ? (own, null)
             : (null, Outcomes.Result(StatusCodes.Status403Forbidden, Correlation.Id(context), IssueCodes.Forbidden, "The token is not for this feed."));

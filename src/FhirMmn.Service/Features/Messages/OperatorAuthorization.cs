@@ -19,17 +19,16 @@ internal static class OperatorAuthorization
     public static IServiceCollection AddOperatorAuthorization(this IServiceCollection services)
     {
         services.AddOptions<AuthorizationOptions>()
-            .Configure<IOptions<SecurityOptions>, IOptions<FhirMmnOptions>>((authorization, security, fhirmmn) =>
+            .Configure<IOptions<SecurityOptions>, Feeds.FeedRegistry>((authorization, security, feeds) =>
             {
                 var s = security.Value;
                 authorization.AddPolicy(Policy, policy =>
                 {
                     if (s.RequireToken)
                     {
-                        var feed = fhirmmn.Value.Feed;
                         policy.AddAuthenticationSchemes(JwtBearerDefaults.AuthenticationScheme)
                             .RequireAuthenticatedUser()
-                            .RequireAssertion(context => HasRole(context.User, s.RoleClaim, s.OperatorRole) && OneFeed(context.User, s.FeedClaim) == feed);
+                            .RequireAssertion(context => HasRole(context.User, s.RoleClaim, s.OperatorRole) && feeds.ForToken(context.User, s.FeedClaim) is not null);
                     }
                     else
                     {
@@ -56,10 +55,4 @@ internal static class OperatorAuthorization
     /// <summary>The role claim may be a JSON string or an array of them (Entra ID's "roles"): one claim per value.</summary>
     private static bool HasRole(ClaimsPrincipal user, string claim, string role) =>
         user.Claims.Any(c => string.Equals(c.Type, claim, StringComparison.Ordinal) && string.Equals(c.Value, role, StringComparison.Ordinal));
-
-    private static string? OneFeed(ClaimsPrincipal user, string claim)
-    {
-        var values = user.FindAll(c => string.Equals(c.Type, claim, StringComparison.Ordinal)).Select(c => c.Value).Take(2).ToList();
-        return values.Count == 1 ? values[0] : null;
-    }
 }

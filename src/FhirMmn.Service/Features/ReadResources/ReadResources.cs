@@ -14,27 +14,27 @@ using Microsoft.Extensions.Primitives;
 namespace FhirMmn.Service.Features.ReadResources;
 
 /// <summary>Read one resource of the embedded store.</summary>
-public sealed record ReadResource(string Type, string Id) : IRequest<StoredResource?>;
+public sealed record ReadResource(string Feed, string Type, string Id) : IRequest<StoredResource?>;
 
 /// <summary>Search the embedded store: subject (or patient) and identifier, newest first, a page of <paramref name="Count"/> after <paramref name="After"/>.</summary>
-public sealed record SearchResources(string Type, string? Subject, string? Identifier, int Count, PageCursor? After = null) : IRequest<SearchPage>;
+public sealed record SearchResources(string Feed, string Type, string? Subject, string? Identifier, int Count, PageCursor? After = null) : IRequest<SearchPage>;
 
 internal sealed class ReadResourceHandler(ResourceStore store) : IRequestHandler<ReadResource, StoredResource?>
 {
     public Task<StoredResource?> Handle(ReadResource request, CancellationToken cancellationToken) =>
-        Task.FromResult(store.Read(request.Type, request.Id));
+        Task.FromResult(store.Read(request.Feed, request.Type, request.Id));
 }
 
 internal sealed class SearchResourcesHandler(ResourceStore store) : IRequestHandler<SearchResources, SearchPage>
 {
     public Task<SearchPage> Handle(SearchResources request, CancellationToken cancellationToken) =>
-        Task.FromResult(store.Search(request.Type, request.Subject, request.Identifier, request.Count, request.After));
+        Task.FromResult(store.Search(request.Feed, request.Type, request.Subject, request.Identifier, request.Count, request.After));
 }
 
 /// <summary>Where the results are: the embedded store serves them only when the write-back goes to it.</summary>
 internal static class ResultsLocation
 {
-    /// <summary>The write-back goes to the hospital's FHIR server (FhirMmn:WriteBack auto with FhirServer:BaseUrl set), so the embedded store holds none of the results.</summary>
+    /// <summary>The write-back goes to the feed's FHIR server (FhirMmn:WriteBack auto with its FhirServer:BaseUrl set), so the embedded store holds none of its results.</summary>
     public static bool OnFhirServer(FhirMmnOptions service, FhirServerOptions server) => service.WriteBack == "auto" && server.BaseUrl is not null;
 }
 
@@ -68,14 +68,15 @@ internal static class ReadResourcesEndpoints
 
     public static void Map(IEndpointRouteBuilder app)
     {
-        app.MapGet("/fhir/{type}/{id}", async (string type, string id, HttpContext context, IMediator mediator, IOptions<FhirMmnOptions> service, IOptions<FhirServerOptions> server, CancellationToken cancellationToken) =>
+        app.MapGet("/fhir/{type}/{id}", async (string type, string id, HttpContext context, IMediator mediator, IOptions<FhirMmnOptions> service, CancellationToken cancellationToken) =>
         {
-            if (Unserved(context, type, service.Value, server.Value) is { } refusal)
+            var feed = FeedAuthorization.FeedOf(context);
+            if (Unserved(context, type, service.Value, feed) is { } refusal)
             {
                 return refusal;
             }
 
-            var found = await mediator.Send(new ReadResource(type, id), cancellationToken).ConfigureAwait(false);
+            var found = await mediator.Send(new ReadResource(feed!.Name, type, id), cancellationToken).ConfigureAwait(false);
             if (found is null)
             {
                 return Outcomes.Result(StatusCodes.Status404NotFound, Correlation.Id(context), IssueCodes.NotFound, $"No {type} with this id.");
@@ -85,9 +86,10 @@ internal static class ReadResourcesEndpoints
             return Results.Text(found.Json, Outcomes.FhirJsonContentType);
         }).RequireAuthorization(FeedAuthorization.Policy).WithName("ReadResource");
 
-        app.MapGet("/fhir/{type}", async (string type, HttpContext context, IMediator mediator, IOptions<FhirMmnOptions> service, IOptions<FhirServerOptions> server, CancellationToken cancellationToken) =>
+        app.MapGet("/fhir/{type}", async (string type, HttpContext context, IMediator mediator, IOptions<FhirMmnOptions> service, CancellationToken cancellationToken) =>
         {
-            if (Unserved(context, type, service.Value, server.Value) is { } refusal)
+            var feed = FeedAuthorization.FeedOf(context);
+            if (Unserved(context, type, service.Value, feed) is { } refusal)
             {
                 return refusal;
             }
@@ -143,7 +145,7 @@ internal static class ReadResourcesEndpoints
                     "_cursor is not a page cursor of this service; follow the next link of a searchset.");
             }
 
-            var page = await mediator.Send(new SearchResources(type, subject, query["identifier"], count, after), cancellationToken).ConfigureAwait(false);
+            var page = await mediator.Send(new SearchResources(feed!.Name, type, subject, query["identifier"], count, after), cancellationToken).ConfigureAwait(false);
             var ignored = unknown.Count == 0
                 ? null
                 : OperationOutcomes.From([FhirIssue.Warning(IssueCodes.NotSupported, $"Unknown search parameter(s) ignored (Prefer: handling=lenient): {Names(unknown)}.")]);
@@ -152,7 +154,7 @@ internal static class ReadResourcesEndpoints
     }
 
     /// <summary>The refusal for a type not served, or for any read while the results are on the FHIR server; null when served.</summary>
-    private static IResult? Unserved(HttpContext context, string type, FhirMmnOptions service, FhirServerOptions server)
+    private static IResult? Unserved(HttpContext context, string type, FhirMmnOptions service, Feeds.Feed? feed)
     {
         if (!Types.Contains(type))
         {
@@ -160,7 +162,12 @@ internal static class ReadResourcesEndpoints
                 "This service serves DiagnosticReport, CarePlan, Provenance, Device and Observation written by it, and accepts Bundles.");
         }
 
-        return ResultsLocation.OnFhirServer(service, server)
+        if (feed is null)
+        {
+            return Outcomes.Result(StatusCodes.Status403Forbidden, Correlation.Id(context), IssueCodes.Forbidden, "The token is not for a feed of this service.");
+        }
+
+        return ResultsLocation.OnFhirServer(service, feed.Server)
             ? Outcomes.Result(StatusCodes.Status404NotFound, Correlation.Id(context), IssueCodes.NotFound,
                 "The results are on the hospital's FHIR server (FhirServer:BaseUrl): FhirMmn writes its DiagnosticReport, CarePlan, Provenance, Device and Observation there and keeps none here. Read them from that server.")
             : null;

@@ -9,7 +9,7 @@ namespace FhirMmn.Service.Features.ResubmitMessage;
 /// An operator puts a dead-lettered message back in the queue once its cause is dealt with (the patient registered on
 /// the FHIR server, a profile relaxed there...). The bundle is the one stored at intake; it is checked again when taken.
 /// </summary>
-public sealed record ResubmitMessage(string Id) : IRequest<ResubmitOutcome>;
+public sealed record ResubmitMessage(string Id, string? Feed) : IRequest<ResubmitOutcome>;
 
 public enum ResubmitOutcome
 {
@@ -22,15 +22,19 @@ internal sealed class ResubmitMessageHandler(IMessageTransport transport, Messag
 {
     public async Task<ResubmitOutcome> Handle(ResubmitMessage request, CancellationToken cancellationToken)
     {
+        // Another feed's message is not found: its feed never changes, so the check holds for the update after it.
+        if (await mediator.Send(new GetMessage.GetMessage(request.Id, request.Feed), cancellationToken).ConfigureAwait(false) is null)
+        {
+            return ResubmitOutcome.NotFound;
+        }
+
         if (await transport.ResubmitAsync(request.Id, cancellationToken).ConfigureAwait(false))
         {
             await observer.ResubmittedAsync(request.Id).ConfigureAwait(false);
             return ResubmitOutcome.Resubmitted;
         }
 
-        return await mediator.Send(new GetMessage.GetMessage(request.Id), cancellationToken).ConfigureAwait(false) is null
-            ? ResubmitOutcome.NotFound
-            : ResubmitOutcome.NotDeadLettered;
+        return ResubmitOutcome.NotDeadLettered;
     }
 }
 
@@ -40,7 +44,7 @@ internal static class ResubmitMessageEndpoint
         app.MapPost("/messages/{id}/resubmit", async (string id, HttpContext context, IMediator mediator, CancellationToken cancellationToken) =>
         {
             var correlation = Correlation.Id(context);
-            switch (await mediator.Send(new ResubmitMessage(id), cancellationToken).ConfigureAwait(false))
+            switch (await mediator.Send(new ResubmitMessage(id, FeedAuthorization.MessageFeedOf(context)), cancellationToken).ConfigureAwait(false))
             {
                 case ResubmitOutcome.Resubmitted:
                     context.Response.Headers.ContentLocation = $"/messages/{id}";
