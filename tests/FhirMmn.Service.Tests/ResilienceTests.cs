@@ -228,7 +228,8 @@ public sealed class ResilienceTests : IDisposable
         Assert.Equal(("r1", "2"), (one!.Id, one.Meta!.VersionId));
         matches = 2;
         var error = await Assert.ThrowsAsync<FhirServerException>(() => client.SearchOneAsync<DiagnosticReport>("DiagnosticReport", query, CancellationToken.None));
-        Assert.True(error.IsConflict);
+        Assert.True(error.MultipleMatches);
+        Assert.False(error.IsConflict);
     }
 
     private static HttpResponseMessage Fhir(HttpStatusCode status, string json) =>
