@@ -51,11 +51,18 @@ ENV
     load
     setsid "$bin/rabbitmq-server" > "$dir/server.log" 2>&1 < /dev/null &
     echo $! > "$dir/server.pid"
-    if ! timeout 120 "$bin/rabbitmqctl" -n "$RABBITMQ_NODENAME" -q await_startup --timeout 110 > "$dir/await.log" 2>&1; then
-      echo "RabbitMQ did not start; its log:" >&2
-      tail -20 "$dir/server.log" >&2
-      exit 1
-    fi
+    # await_startup gives up at once while the node has not registered with epmd yet: ask again until it answers,
+    # the node's process ends, or two minutes have passed.
+    deadline=$(( SECONDS + 120 ))
+    until "$bin/rabbitmqctl" -n "$RABBITMQ_NODENAME" -q await_startup --timeout 10 > "$dir/await.log" 2>&1; do
+      if [ $SECONDS -ge $deadline ] || ! kill -0 "$(cat "$dir/server.pid")" 2>/dev/null; then
+        echo "RabbitMQ did not start; its log:" >&2
+        tail -20 "$dir/server.log" >&2
+        tail -5 "$dir/await.log" >&2
+        exit 1
+      fi
+      sleep 1
+    done
     echo "amqp://guest:guest@127.0.0.1:$RABBITMQ_NODE_PORT/"
     ;;
   ctl)
