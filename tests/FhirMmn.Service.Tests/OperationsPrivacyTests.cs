@@ -99,6 +99,15 @@ public sealed class OperationsPrivacyTests : IDisposable
         Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
         surfaces.Add(("resubmit", await TextAsync(client, HttpMethod.Post, "/messages/resubmit", $$"""{"id":"{{id}}"}""")));
         Assert.Equal("completed", (await client.SettledAsync(id)).GetProperty("state").GetString());
+
+        // The counters move just after the settlement the state shows, and the exporter caches a scrape for 300 ms.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (!(await TextAsync(client, HttpMethod.Get, "/metrics")).Contains("fhirmmn_bundles_written_total", StringComparison.Ordinal)
+            && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+        }
+
         await CollectAsync("completed:");
         surfaces.Add(("spans", Spans(spans)));
 
