@@ -189,19 +189,7 @@ public sealed class BrokerLedger(Database database, TimeProvider clock)
 
     /// <summary>Settles only while this delivery's token is the message's: a later delivery owns it otherwise.</summary>
     private Task<bool> Settle(QueueMessage message, string assignments, StoreWork? alongside, Durability durability, CancellationToken cancellationToken, params (string Name, object Value)[] parameters) =>
-        database.WriteAsync((connection, transaction) =>
-        {
-            alongside?.Invoke(connection, transaction);
-            var command = Database.Prepared(connection, transaction, $"UPDATE messages SET {assignments} WHERE id = $id AND lock_token = $token");
-            command.Parameters.AddWithValue("$id", message.Id);
-            command.Parameters.AddWithValue("$token", message.LockToken);
-            foreach (var (name, value) in parameters)
-            {
-                command.Parameters.AddWithValue(name, value);
-            }
-
-            return command.ExecuteNonQuery() == 1;
-        }, durability, cancellationToken);
+        SqliteTransport.SettleLocked(database, message, assignments, alongside, durability, cancellationToken, parameters);
 
     private long Now() => clock.GetUtcNow().ToUnixTimeMilliseconds();
 }

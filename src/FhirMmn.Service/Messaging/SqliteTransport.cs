@@ -200,6 +200,16 @@ public sealed class SqliteTransport(Database database, TimeProvider clock, IOpti
         Settle(message, assignments, null, cancellationToken, parameters);
 
     private Task<bool> Settle(QueueMessage message, string assignments, StoreWork? alongside, CancellationToken cancellationToken, params (string Name, object Value)[] parameters) =>
+        SettleLocked(database, message, assignments, alongside, Durability.Ordered, cancellationToken, parameters);
+
+    /// <summary>
+    /// Updates the message's row with <paramref name="assignments"/> (and runs <paramref name="alongside"/> in the same
+    /// commit) only while this delivery's lock token is the message's: a later delivery owns it otherwise. The
+    /// embedded queue and the broker ledger settle through this one statement.
+    /// </summary>
+    internal static Task<bool> SettleLocked(
+        Database database, QueueMessage message, string assignments, StoreWork? alongside, Durability durability,
+        CancellationToken cancellationToken, params (string Name, object Value)[] parameters) =>
         database.WriteAsync((connection, transaction) =>
         {
             alongside?.Invoke(connection, transaction);
@@ -212,7 +222,7 @@ public sealed class SqliteTransport(Database database, TimeProvider clock, IOpti
             }
 
             return command.ExecuteNonQuery() == 1;
-        }, Durability.Ordered, cancellationToken);
+        }, durability, cancellationToken);
 
     private long Now() => clock.GetUtcNow().ToUnixTimeMilliseconds();
 
